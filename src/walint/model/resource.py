@@ -2,17 +2,23 @@
 
 Parsers fill `type`, `address`, `attrs` (source-native attribute names: CloudFormation
 property names or Terraform argument names, nested blocks as dicts or lists of dicts)
-and `positions`; `walint.model.kinds` then sets `kind` and re-keys `attrs` to the
-normalized snake_case names rules read.
+and `positions`; `walint.model.kinds.normalize` then sets `kind` and brings attribute
+names to the snake_case scheme rules read.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-Path = tuple  # a path into attrs: ("network_configuration", "subnets") or ("ingress", 0, "from_port")
+from walint.model import kinds
+from walint.model.finding import Finding
+from walint.model.values import Unknown
+
+Path = tuple  # a path into attrs: ("network_configuration", 0, "subnets") or ("ingress", 0, "from_port")
+
+ABSENT = object()  # what Resource.locate returns for an attribute that is not set
 
 
-@dataclass
+@dataclass(eq=False)
 class Resource:
     type: str                      # "aws_db_instance" or "AWS::RDS::DBInstance"
     address: str                   # CONTRACT.md address: "aws_subnet.a[0]", "module.x.aws_y.z", "Network.SubnetA"
@@ -33,10 +39,47 @@ class Resource:
     instances_unknown: bool = False
     # Where a module call or nested stack brought it in: [(file, line), ...] outermost first.
     call_sites: list = field(default_factory=list)
-    # Free-form facts from the parser: {"cdk_path": "...", "logical_id": "...", "synthetic": True}
+    # Free-form facts from the parser: {"cdk_path": "...", "logical_id": "...", "metadata": {...}}
     meta: dict = field(default_factory=dict)
-    # Text lines of the resource's source that carry walint comments (suppressions).
-    comments: list = field(default_factory=list)  # [(line, text)]
+    # Comment lines in or just above the resource's source (suppressions): [(line, text)]
+    comments: list = field(default_factory=list)
+
+    # -- reading attributes -------------------------------------------------------------
+
+    def locate(self, name):
+        """(value, concrete path) of an attribute; value is ABSENT when it is not set.
+
+        `name` is a canonical name (`subnets`, resolved through the kind table), a dotted
+        path (`network_configuration.subnets`) or a tuple path. A Terraform block list of
+        exactly one block is stepped into, so `a.b` reads `a[0].b`.
+        """
+        if isinstance(name, str):
+            parts = tuple(kinds.native_path(self.kind, self.format, name).split("."))
+        else:
+            parts = tuple(name)
+        value, path = self.attrs, ()
+        for part in parts:
+            if isinstance(value, Unknown):
+                return value, path
+            if isinstance(value, list) and isinstance(part, str):
+                if len(value) != 1 or not isinstance(value[0], dict):
+                    return ABSENT, path
+                value, path = value[0], path + (0,)
+            if isinstance(value, dict) and part in value:
+                value, path = value[part], path + (part,)
+            elif isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
+                value, path = value[part], path + (part,)
+            else:
+                return ABSENT, path
+        return value, path
+
+    def get(self, name, default=None):
+        """The value of an attribute, or `default` when it is not set."""
+        value, _ = self.locate(name)
+        return default if value is ABSENT else value
+
+    def has(self, name) -> bool:
+        return self.locate(name)[0] is not ABSENT
 
     def position(self, path: Path) -> tuple[int, int]:
         """Line and column of the deepest known part of `path`, else of the resource."""
@@ -47,3 +90,35 @@ class Resource:
                 return pos
             path = path[:-1]
         return (self.line, self.column)
+
+    # -- verdicts -------------------------------------------------------------------------
+
+    def finding(self, name=None, message="", *, related=(), key="", severity=None) -> Finding:
+        """A failed check on this resource, anchored to attribute `name` (or the resource)."""
+        if name is None:
+            path = ()
+        elif isinstance(name, str):
+            path = self.locate(name)[1] or ()
+            if not path and self.has(name):
+                path = tuple(name.split("."))
+        else:
+            path = tuple(name)
+        if not key and name is not None:
+            key = name if isinstance(name, str) else ".".join(map(str, name))
+        return Finding(self, path, message, related=list(related), key=key, severity=severity)
+
+    def unknown(self, name=None, reason="", *, key="") -> Finding:
+        """A check on this resource that could not be decided, and why."""
+        f = self.finding(name, reason, key=key)
+        f.status = "unknown"
+        return f
+
+    def tags(self) -> dict:
+        """Tags as a plain dict whatever the format (CFN list of Key/Value, TF map)."""
+        raw = self.attrs.get("tags") or self.attrs.get("Tags")
+        if isinstance(raw, dict):
+            return {k: v for k, v in raw.items() if isinstance(k, str)}
+        if isinstance(raw, list):
+            return {t.get("Key"): t.get("Value") for t in raw
+                    if isinstance(t, dict) and isinstance(t.get("Key"), str)}
+        return {}

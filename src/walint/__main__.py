@@ -1,0 +1,3 @@
+from walint.cli.main import main
+
+main()

@@ -1,0 +1,54 @@
+"""Options shared by `scan` and `graph` (CONTRACT.md's command line)."""
+from __future__ import annotations
+
+import click
+
+from walint.engine.errors import UsageError
+from walint.model.rule import PROFILES
+
+
+def split_list(values) -> list:
+    """`--select A,B --select C` -> ["A", "B", "C"]."""
+    out = []
+    for v in values or ():
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+
+
+def key_values(values, option) -> list:
+    out = []
+    for v in values or ():
+        if "=" not in v:
+            raise UsageError(f"{option} {v}: expected KEY=VALUE")
+        k, _, val = v.partition("=")
+        if not k.strip():
+            raise UsageError(f"{option} {v}: the key is empty")
+        out.append((k.strip(), val))
+    return out
+
+
+def scan_options(fn):
+    """Decorate a command with the options that decide what a scan reads and runs."""
+    decorators = [
+        click.argument("paths", nargs=-1, type=click.Path()),
+        click.option("--profile", type=click.Choice(PROFILES), default=None,
+                     help="Which environment's standard applies (default production)."),
+        click.option("--select", "select_", multiple=True, metavar="SEL,...",
+                     help="Run only these rules (ids, prefixes, names, pillars, categories)."),
+        click.option("--ignore", multiple=True, metavar="SEL,...", help="Do not run these rules."),
+        click.option("--config", "config_file", type=click.Path(), default=None,
+                     help="Configuration file (default: .walint.yml found upward)."),
+        click.option("--var", "variables", multiple=True, metavar="KEY=VALUE",
+                     help="Terraform variable value."),
+        click.option("--var-file", "var_files", multiple=True, type=click.Path(),
+                     help="Terraform .tfvars or .tfvars.json file."),
+        click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+                     help="CloudFormation parameter value."),
+        click.option("--parameters", "parameter_files", multiple=True, type=click.Path(),
+                     help="CloudFormation parameter file (CLI JSON, CodePipeline JSON, KEY=VALUE)."),
+        click.option("--rules-path", "rule_paths", multiple=True, type=click.Path(),
+                     help="Load an extra rule pack from this file or package directory."),
+    ]
+    for d in reversed(decorators):
+        fn = d(fn)
+    return fn

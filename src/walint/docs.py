@@ -1,0 +1,56 @@
+"""A rule's documentation, from one source (its docstring), for every place it shows:
+`walint explain`, `walint rules`, SARIF help, and the generated docs/rules/ pages.
+
+Docstring shape (markdown): a first paragraph saying what the rule checks, then
+sections `## Why`, `## Example` (code blocks `yaml` for CloudFormation and `hcl` for
+Terraform), `## Fix` (same), and optionally `## Default` and `## Trade-off`.
+"""
+from __future__ import annotations
+
+import re
+
+_FENCE = re.compile(r"```(\w+)\n(.*?)```", re.S)
+
+
+def sections(rule) -> dict:
+    """{"": first part, "Why": ..., "Example": ..., ...} from the docstring."""
+    out, name, lines = {}, "", []
+    for line in rule.doc.splitlines():
+        if line.startswith("## "):
+            out[name] = "\n".join(lines).strip()
+            name, lines = line[3:].strip(), []
+        else:
+            lines.append(line)
+    out[name] = "\n".join(lines).strip()
+    return out
+
+
+def code_blocks(text: str) -> list:
+    """[(language, code)] of the fenced blocks in a section."""
+    return [(lang, code) for lang, code in _FENCE.findall(text or "")]
+
+
+def header(rule, profile=None) -> str:
+    sev = ", ".join(f"{p} {rule.severity[p]}" for p in rule.severity)
+    lines = [f"{rule.id} {rule.name}: {rule.title}",
+             f"pillar: {rule.pillar}   category: {rule.category}   "
+             f"best practice: {', '.join(rule.best_practice) or '-'}",
+             f"severity: {sev}",
+             f"formats: {', '.join(rule.formats)}"]
+    if rule.checkov:
+        lines.append(f"checkov: {', '.join(rule.checkov)}")
+    return "\n".join(lines)
+
+
+def help_markdown(rule) -> str:
+    meta = (f"**{rule.id}** `{rule.name}` · pillar **{rule.pillar}** · category "
+            f"**{rule.category}** · best practice {', '.join(rule.best_practice) or '-'}")
+    return f"{meta}\n\n{rule.doc or rule.title}\n"
+
+
+def help_text(rule) -> str:
+    return f"{header(rule)}\n\n{rule.doc or rule.title}\n"
+
+
+def explain(rule) -> str:
+    return help_text(rule)

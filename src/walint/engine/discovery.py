@@ -1,0 +1,143 @@
+"""Which files a scan reads, and as what (CONTRACT.md: walking PATHs, telling templates).
+
+Terraform is read one module (directory) at a time; a `.tf` file named on the command
+line brings its directory in, but findings are then reported only for the named files,
+which is what pre-commit needs.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+
+from walint.engine.errors import UsageError
+from walint.parsers.base import Diagnostic
+
+SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__",
+                       ".venv", ".tox"})
+CDK_OUT = "cdk.out"
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+TF_SUFFIXES = (".tf", ".tf.json")
+SNIFF_BYTES = 1 << 20          # how much of a YAML/JSON file is read to tell a template
+MAX_FILE_BYTES = 32 << 20      # larger IaC files are reported, not read
+
+
+@dataclass
+class Inputs:
+    cfn_files: list = field(default_factory=list)
+    plan_files: list = field(default_factory=list)
+    # module dir -> set of files findings are limited to, or None for the whole module
+    tf_dirs: dict = field(default_factory=dict)
+    too_large: list = field(default_factory=list)
+    diagnostics: list = field(default_factory=list)
+    roots: list = field(default_factory=list)     # the paths as given, for relative display
+
+    def limits(self) -> dict:
+        """Module dirs brought in only by named files -> the files findings are kept for."""
+        return {os.path.normpath(d): {os.path.normpath(f) for f in files}
+                for d, files in self.tf_dirs.items() if files is not None}
+
+
+def is_tf(name: str) -> bool:
+    return name.endswith(TF_SUFFIXES)
+
+
+def _is_template_name(name: str) -> bool:
+    return name.endswith(TEMPLATE_SUFFIXES) and not name.endswith(".tf.json")
+
+
+def _sniff(path: str):
+    """Read the head of a candidate YAML/JSON file: (bytes, size) or (None, reason)."""
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return None, "not a regular file"
+        with open(path, "rb") as fh:
+            return fh.read(SNIFF_BYTES), st.st_size
+    except OSError as exc:
+        return None, exc.strerror or str(exc)
+
+
+def _classify_template(path: str, inputs: Inputs, explicit: bool) -> None:
+    head, size = _sniff(path)
+    if head is None:
+        if explicit:
+            inputs.diagnostics.append(Diagnostic(path, None, f"cannot read: {size}", "warning", "WAL-IO"))
+        return
+    if path.endswith(".json") and b'"terraform_version"' in head[:4096] and b'"format_version"' in head[:4096]:
+        inputs.plan_files.append(path)
+        return
+    from walint.parsers.cloudformation import looks_like_template
+
+    if looks_like_template(path, head):
+        if size > MAX_FILE_BYTES:
+            inputs.too_large.append((path, size))
+        else:
+            inputs.cfn_files.append(path)
+
+
+def _add_tf(path: str, inputs: Inputs, explicit: bool) -> None:
+    directory = os.path.dirname(path) or "."
+    if explicit:
+        files = inputs.tf_dirs.get(directory, set())
+        if files is not None:
+            files.add(path)
+            inputs.tf_dirs[directory] = files
+    else:
+        inputs.tf_dirs[directory] = None
+
+
+def _inside(path: str, root: str) -> bool:
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def _walk(root: str, inputs: Inputs, exclude) -> None:
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        keep = []
+        for d in sorted(dirnames):
+            full = os.path.join(dirpath, d)
+            if d in SKIP_DIRS or d == CDK_OUT or exclude(full):
+                continue
+            if os.path.islink(full):
+                inputs.diagnostics.append(Diagnostic(
+                    full, None, "symbolic link to a directory not followed", "note", "WAL-IO"))
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            if not (is_tf(name) or _is_template_name(name)) or exclude(full):
+                continue
+            if os.path.islink(full):
+                if not os.path.exists(full):
+                    inputs.diagnostics.append(Diagnostic(
+                        full, None, "dangling symbolic link skipped", "note", "WAL-IO"))
+                    continue
+                if not _inside(full, root):
+                    inputs.diagnostics.append(Diagnostic(
+                        full, None, "symbolic link pointing outside the scanned tree not followed",
+                        "note", "WAL-IO"))
+                    continue
+            if is_tf(name):
+                _add_tf(full, inputs, explicit=False)
+            else:
+                _classify_template(full, inputs, explicit=False)
+
+
+def discover(paths, exclude=lambda path: False) -> Inputs:
+    """Walk the given paths (default "."); a path that does not exist is a usage error."""
+    inputs = Inputs(roots=list(paths) or ["."])
+    for path in inputs.roots:
+        if not os.path.lexists(path):
+            raise UsageError(f"{path}: no such file or directory")
+        if os.path.isdir(path):
+            _walk(path, inputs, exclude)
+        elif is_tf(path):
+            _add_tf(path, inputs, explicit=True)
+        elif _is_template_name(path):
+            _classify_template(path, inputs, explicit=True)
+    inputs.cfn_files = sorted(set(inputs.cfn_files))
+    inputs.plan_files = sorted(set(inputs.plan_files))
+    inputs.tf_dirs = dict(sorted(inputs.tf_dirs.items()))
+    return inputs

@@ -1,0 +1,176 @@
+"""One scan, start to end: discover, parse, build the graph, run the rules, locate."""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+
+from walint import __version__
+from walint.engine import builtin
+from walint.engine.discovery import discover
+from walint.engine.loader import load_rules
+from walint.engine.paths import PathNamer
+from walint.engine.report import Location, Report, Result
+from walint.engine.selection import select
+from walint.model.finding import Finding
+from walint.model.graph import Graph
+from walint.model.kinds import normalize
+from walint.model.rule import DEFAULT_PROFILE, LEVELS
+from walint.parsers.base import Diagnostic, ParseResult
+
+
+@dataclass
+class ScanOptions:
+    profile: str = DEFAULT_PROFILE
+    fail_on: str = "error"
+    select: list = field(default_factory=list)
+    ignore: list = field(default_factory=list)
+    severity_overrides: dict = field(default_factory=dict)    # rule id -> level
+    variables: list = field(default_factory=list)             # [(key, value)]
+    var_files: list = field(default_factory=list)
+    params: list = field(default_factory=list)                # [(key, value)]
+    parameter_files: list = field(default_factory=list)
+    show_unknown: bool = False
+    rule_paths: list = field(default_factory=list)
+    exclude: object = None                                     # callable(path) -> bool
+
+
+def parse_inputs(inputs, options) -> ParseResult:
+    """Run the parsers the discovered files need (each imported only when needed)."""
+    out = ParseResult()
+    for path, size in inputs.too_large:
+        out.diagnostics.append(Diagnostic(
+            path, None, f"file is too large to read ({size // (1 << 20)} MB)"))
+    if inputs.tf_dirs:
+        from walint.parsers import terraform
+
+        res = terraform.parse_modules(list(inputs.tf_dirs), var_files=list(options.var_files),
+                                      variables=list(options.variables))
+        _extend(out, res)
+    if inputs.plan_files:
+        from walint.parsers import terraform
+
+        for plan in inputs.plan_files:
+            _extend(out, terraform.parse_plan(plan))
+    if inputs.cfn_files:
+        from walint.parsers import cloudformation
+
+        res = cloudformation.parse_templates(inputs.cfn_files, params=list(options.params),
+                                             parameter_files=list(options.parameter_files))
+        _extend(out, res)
+    return out
+
+
+def _extend(out: ParseResult, res: ParseResult) -> None:
+    out.resources.extend(res.resources)
+    out.diagnostics.extend(res.diagnostics)
+    out.files.extend(res.files)
+
+
+def fingerprint(rule_id: str, file: str, address: str, key: str) -> str:
+    text = "\x1f".join((rule_id, file, address, key))
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+class _Locator:
+    """Turns findings and diagnostics into located Results."""
+
+    def __init__(self, namer, profile, overrides):
+        self.namer, self.profile, self.overrides = namer, profile, overrides
+
+    def level(self, rule, finding=None):
+        level = self.overrides.get(rule.id) or rule.level(self.profile)
+        if finding is not None and finding.severity in LEVELS and level in LEVELS:
+            # a rule may lower (never raise) the level of one finding
+            level = max(level, finding.severity, key=LEVELS.index)
+        return level
+
+    def place(self, resource, path, message=""):
+        line, column = resource.position(path) if path else (resource.line, resource.column)
+        end = resource.end_line if not path and resource.end_line else line
+        return Location(self.namer(resource.file), line, max(end, line), column,
+                        resource.address, message)
+
+    def finding(self, rule, f: Finding, level) -> Result:
+        loc = self.place(f.resource, f.path)
+        related = [self.place(rel.resource, rel.path, rel.message) for rel in f.related]
+        attribute = ".".join(str(p) for p in f.path)
+        key = f.key or attribute
+        return Result(rule, level, f.message, loc,
+                      fingerprint(rule.id, loc.file, loc.address, key),
+                      related=related, status=f.status, attribute=attribute, key=key)
+
+    def parse_error(self, d: Diagnostic) -> Result:
+        file = self.namer(d.file)
+        loc = Location(file, d.line or 1, d.line or 1)
+        rule = builtin.PARSE_ERROR
+        return Result(rule, self.level(rule), d.message, loc,
+                      fingerprint(rule.id, file, "", d.message))
+
+
+def _kept(limits, resource_or_file, scope=None):
+    """Pre-commit mode: keep only findings in the files named on the command line."""
+    if not limits:
+        return True
+    file = os.path.normpath(resource_or_file)
+    scope = os.path.normpath(scope) if scope else os.path.dirname(file) or "."
+    return scope not in limits or file in limits[scope]
+
+
+def run_rules(graph, rules, locator, limits):
+    """Run each rule; a rule that raises is an internal error, the others still run."""
+    results, unknowns, errors = [], [], []
+    for rule in rules:
+        level = locator.level(rule)
+        try:
+            findings = list(rule(graph) or ())
+        except Exception as exc:  # one broken rule must not stop the scan
+            errors.append(f"rule {rule.id} failed: {type(exc).__name__}: {exc}")
+            continue
+        for f in findings:
+            if not _kept(limits, f.resource.file, f.resource.scope):
+                continue
+            if f.status == "fail" and f.resource.optional:
+                f.status = "unknown"
+                f.message += " (the resource may not exist: its condition or count is unknown)"
+            result = locator.finding(rule, f, locator.level(rule, f) if f.status == "fail" else "note")
+            (results if f.status == "fail" else unknowns).append(result)
+    return results, unknowns, errors
+
+
+def scan(paths, options: ScanOptions | None = None) -> Report:
+    options = options or ScanOptions()
+    all_rules = load_rules(options.rule_paths)
+    chosen = select(list(builtin.ENGINE_RULES) + all_rules, options.select, options.ignore)
+    inputs = discover(paths, options.exclude or (lambda p: False))
+    namer = PathNamer(inputs.roots)
+    locator = _Locator(namer, options.profile, options.severity_overrides)
+    limits = inputs.limits()
+
+    parsed = parse_inputs(inputs, options)
+    for r in parsed.resources:
+        normalize(r)
+    graph = Graph(parsed.resources)
+
+    runnable = [r for r in chosen if not r.engine and locator.level(r) != "off"]
+    results, unknowns, errors = run_rules(graph, runnable, locator, limits)
+
+    diagnostics = list(inputs.diagnostics)
+    parse_on = any(r is builtin.PARSE_ERROR for r in chosen)
+    for d in parsed.diagnostics:
+        if d.level == "error" and d.code == "WAL-PARSE-001":
+            if parse_on and _kept(limits, d.file):
+                results.append(locator.parse_error(d))
+        else:
+            diagnostics.append(d)
+
+    ran = sorted({r.id: r for r in runnable + [res.rule for res in results]}.values(),
+                 key=lambda r: r.id)
+    results.sort(key=Result.sort_key)
+    unknowns.sort(key=Result.sort_key)
+    files = len(set(parsed.files)) if parsed.files else len(inputs.cfn_files) + len(inputs.plan_files)
+    return Report(version=__version__, profile=options.profile, fail_on=options.fail_on,
+                  rules=ran, results=results, unknowns=unknowns,
+                  diagnostics=sorted(diagnostics, key=lambda d: (d.file, d.line or 0, d.message)),
+                  files=files, resources=len(graph.resources()), show_unknown=options.show_unknown,
+                  base_uri=namer.base(), internal_errors=errors, graph=graph, namer=namer)
