@@ -1,8 +1,13 @@
 """walint's built-in rule pack.
 
 It is loaded through the `walint.rules` entry point like any third-party pack and
-imports only `walint.api`. One module per area of RULES.md.
+imports only `walint.api`. One module per area of RULES.md, each with a `RULES` list.
 """
-from walint_rules import maz, enc
+import importlib
+import pkgutil
 
-RULES = [r for module in (maz, enc) for r in module.RULES]
+RULES = []
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    if not _info.name.startswith("_"):
+        RULES.extend(importlib.import_module(f"{__name__}.{_info.name}").RULES)
+RULES.sort(key=lambda r: r.id)
