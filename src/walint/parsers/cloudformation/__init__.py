@@ -1,0 +1,83 @@
+"""The CloudFormation reader: template files -> `Resource`s and `Diagnostic`s.
+
+Entry points: `looks_like_template(path, head)` (CONTRACT.md's text test) and
+`parse_templates(paths, params=..., parameter_files=...)`.
+
+How values are represented (RULES.md §0.3, §3.1, §3.5):
+
+* `attrs` is the resource's `Properties` with property names as written and every
+  intrinsic function evaluated for the one scenario the parameters give.
+* `Ref` to a resource is `Ref(address, "id")`; `Fn::GetAtt` is `Ref(address, attr)`
+  with the attribute as written ("Arn", "Endpoint.Address"). Inside a nested stack the
+  address carries the parent's prefix (`Network.SubnetA`); a value a parent passes in
+  (for instance `!Ref ParentVpc`) keeps the parent's address.
+* A parameter takes its value from `--param`, else the parameter files (later files win),
+  else `Default`, else a single `AllowedValues` entry, else it is `Unknown`. An unknown
+  `List<AWS::EC2::AvailabilityZone::Name>` parameter is `AzList("PARAM(name)")`;
+  `!Select [i, !Ref P]` over an unknown AZ list or `CommaDelimitedList` is
+  `AzIndex("PARAM(P)", i)`; `!GetAZs ''` is `AzList("GETAZS")` and selecting from it is
+  `AzIndex("GETAZS", i)`. `AWS::SSM::Parameter::Value<...>` parameters are Unknown.
+  Pseudo parameters are Unknown unless given (`--param AWS::Region=eu-west-1`).
+* `AWS::NoValue` removes the key or list item. An `Fn::If` whose condition is unknown
+  is `OneOf((then, else))`; **`None` among the options stands for "absent"** (the
+  AWS::NoValue branch), so `OneOf((True, None))` means "true, or not set". In a list, an
+  item `OneOf((x, None))` is an item that may be missing. Equal branches collapse to
+  the value itself.
+* `Fn::Sub`/`Fn::Join`/... over values that are not all known give
+  `Unknown(reason, refs=(addresses of the resources used,...))`. `Fn::Base64` of a known
+  string is the string itself. `Fn::Cidr` is computed. `Fn::ImportValue` is Unknown.
+* Conditions are three-valued; a resource whose condition is false is left out, one
+  whose condition is unknown has `optional=True`.
+* `meta`: `logical_id`, `condition`, `deletion_policy`, `update_replace_policy`,
+  `depends_on` (list), `metadata` (evaluated), `cdk_path`, `sam_type`.
+
+Diagnostics: a file that cannot be read as a template is `WAL-PARSE-001` (level error).
+Problems met while evaluating a readable template (a `Fn::FindInMap` miss, a cycle of
+conditions, a nested stack including itself, an unknown `Fn::ForEach` collection) are
+level "warning" or "note" with code `WAL-CFN-001`: printed, never findings. A parameter
+file that cannot be read is level "error", code `WAL-USAGE`.
+
+SAM (`AWS::Serverless-2016-10-31`): serverless resources keep their type, with
+`Globals` merged in (maps merge, lists concatenate, the resource wins);
+`AWS::Serverless::SimpleTable` becomes an `AWS::DynamoDB::Table` (`meta["sam_type"]`).
+`AWS::CDK::Metadata` resources are skipped. `Fn::ForEach` is expanded under
+`AWS::LanguageExtensions`.
+"""
+from __future__ import annotations
+
+from walint.parsers.base import Diagnostic, ParseResult
+
+from .sniff import looks_like_template
+
+__all__ = ["looks_like_template", "parse_templates"]
+
+
+def parse_templates(paths: list[str], *, params=(), parameter_files=()) -> ParseResult:
+    """Read every template in `paths`; never raises."""
+    from .parameters import read_parameter_file
+    from .stack import Session, Stack
+
+    supplied: dict = {}
+    usage: list = []
+    for pf in parameter_files:
+        values, diags = read_parameter_file(pf)
+        supplied.update(values)
+        usage.extend(diags)
+    for key, value in params:
+        supplied[str(key)] = value
+    pseudo = {k: v for k, v in supplied.items() if k.startswith("AWS::")}
+    session = Session(supplied)
+    for d in usage:
+        session.add(d)
+    for path in paths:
+        try:
+            decoded = session.decode(path)
+            if decoded.template is None:
+                continue
+            stack = Stack(session, decoded, scope=path, supplied=supplied, pseudo=pseudo)
+            stack.emit(session.result.resources)
+        except RecursionError:
+            session.add(Diagnostic(path, None, "template nests too deeply to be read"))
+        except Exception as exc:  # never let one file stop the scan
+            session.add(Diagnostic(path, None, f"walint could not read this template: {type(exc).__name__}: {exc}"))
+    return session.result

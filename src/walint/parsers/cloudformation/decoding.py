@@ -1,0 +1,190 @@
+"""Reading one template file: bytes -> decoded tree with source marks, or a Diagnostic.
+
+cfn-lint's decoder is the reader (it keeps line numbers on every mapping, sequence and
+string, turns every short-form tag into its long form and rejects duplicate keys). It is
+imported on first use only: the import costs most of a second.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from walint.parsers.base import Diagnostic
+
+MAX_DEPTH = 128          # real templates nest a few dozen levels at most
+MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class Decoded:
+    path: str
+    text: str | None = None
+    template: dict | None = None
+    diagnostics: list = field(default_factory=list)
+    comments: list = field(default_factory=list)     # [(line, text)] sorted by line
+    _comment_lines: list = field(default_factory=list)
+    lines: list | None = None
+
+    def comments_between(self, first: int, last: int) -> list:
+        lo = bisect.bisect_left(self._comment_lines, first)
+        hi = bisect.bisect_right(self._comment_lines, last)
+        return self.comments[lo:hi]
+
+    def comment_block_above(self, line: int) -> int:
+        """First line of the run of comment-only lines that ends right above `line`."""
+        if self.lines is None:
+            return line
+        first = line
+        while first - 2 >= 0 and self.lines[first - 2].lstrip().startswith("#"):
+            first -= 1
+        return first
+
+
+def position(node) -> tuple[int, int] | None:
+    """(line, column), 1-based, of a decoded node, or None when it carries no mark."""
+    mark = getattr(node, "start_mark", None)
+    if mark is None:
+        return None
+    line, col = getattr(mark, "line", None), getattr(mark, "column", None)
+    if line is None or col is None:
+        return None
+    if type(mark).__module__.startswith("cfnlint"):
+        # cfn-lint's own JSON decoder: line 0-based, column already 1-based
+        return (line + 1, max(col, 1))
+    return (line + 1, col + 1)
+
+
+def end_line(node, lines: list | None) -> int | None:
+    """Last line of a node's source, not counting trailing blank and comment lines."""
+    mark = getattr(node, "end_mark", None)
+    start = position(node)
+    if mark is None or start is None:
+        return None
+    line0 = mark.line
+    if type(mark).__module__.startswith("cfnlint"):
+        return max(line0 + 1, start[0])
+    if lines is None or line0 >= len(lines):
+        last = min(line0, len(lines) if lines else line0)
+    elif lines[line0][: mark.column].strip():
+        return line0 + 1                      # ends inside this line (flow style)
+    else:
+        last = line0                          # ended on the line before (block style)
+    while last > start[0] and lines and (not lines[last - 1].strip() or lines[last - 1].lstrip().startswith("#")):
+        last -= 1
+    return max(last, start[0])
+
+
+_TRAILING = re.compile(r"\s#")
+
+
+def _scan_comments(lines: list) -> list:
+    out = []
+    for i, line in enumerate(lines, 1):
+        if "#" not in line:
+            continue
+        stripped = line.lstrip()
+        if stripped.startswith("#"):
+            out.append((i, stripped.rstrip()))
+            continue
+        for m in _TRAILING.finditer(line):
+            before = line[: m.start()]
+            if before.count('"') % 2 == 0 and before.count("'") % 2 == 0:
+                out.append((i, line[m.start() + 1:].rstrip()))
+                break
+    return out
+
+
+def _too_deep(root) -> bool:
+    stack = [(root, 1)]
+    seen = set()
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if id(node) in seen:              # shared by a YAML alias: already walked
+            continue
+        seen.add(id(node))
+        for child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+    return False
+
+
+def _diag(path, line, message) -> Diagnostic:
+    return Diagnostic(path, line, message)
+
+
+def decode_file(path: str) -> Decoded:
+    out = Decoded(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        out.diagnostics.append(_diag(path, None, f"cannot read the file: {exc.strerror or exc}"))
+        return out
+    return decode_bytes(path, data, out)
+
+
+def decode_bytes(path: str, data: bytes, out: Decoded | None = None) -> Decoded:
+    out = out or Decoded(path)
+    if len(data) > MAX_BYTES:
+        out.diagnostics.append(_diag(path, None, f"template is larger than {MAX_BYTES // (1024 * 1024)} MiB"))
+        return out
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        out.diagnostics.append(_diag(path, line, "binary file (contains NUL bytes), not a YAML or JSON template"))
+        return out
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        out.diagnostics.append(_diag(path, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"))
+        return out
+    return decode_text(path, text, out)
+
+
+def decode_text(path: str, text: str, out: Decoded | None = None) -> Decoded:
+    from cfnlint.decode import decode_str  # lazy: ~0.7 s import
+
+    out = out or Decoded(path)
+    out.text = text
+    out.lines = text.splitlines()
+    try:
+        template, matches = decode_str(text)
+    except RecursionError:
+        template, matches = None, None
+        out.diagnostics.append(_diag(path, None, "template nests too deeply to be read"))
+        return out
+    except Exception as exc:  # the decoder should not raise; never let it escape
+        out.diagnostics.append(_diag(path, None, f"template could not be parsed: {exc}"))
+        return out
+    if matches:
+        first = matches[0]
+        messages = []
+        for m in matches[:3]:
+            if m.message not in messages:
+                messages.append(m.message)
+        message = "; ".join(messages)
+        if "recursion depth" in message:
+            message = "template nests too deeply to be read"
+        line = getattr(first, "linenumber", None)
+        out.diagnostics.append(_diag(path, line if line and line > 0 else None, message))
+        return out
+    if not isinstance(template, dict):
+        out.diagnostics.append(_diag(path, 1, "a template must be a mapping at the top level"))
+        return out
+    if _too_deep(template):
+        out.diagnostics.append(_diag(path, None, f"template nests more than {MAX_DEPTH} levels deep"))
+        return out
+    out.template = template
+    if not text.lstrip().startswith("{"):
+        out.comments = _scan_comments(out.lines)
+        out._comment_lines = [c[0] for c in out.comments]
+    return out

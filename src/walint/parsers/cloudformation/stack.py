@@ -1,0 +1,349 @@
+"""One template instance (a top-level template or a followed nested stack) -> Resources."""
+from __future__ import annotations
+
+import os
+import re
+
+from walint.model.resource import Resource
+from walint.model.values import Unknown
+from walint.parsers.base import Diagnostic, ParseResult
+
+from . import parameters as P
+from .decoding import Decoded, decode_file, end_line, position
+from .evaluator import ABSENT, Evaluator, has_marker, is_intrinsic, scalar_text
+from .nodes import MDict, marks, sam_merge, substitute
+
+SAM = "AWS::Serverless-2016-10-31"
+LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
+MAX_NESTING = 8
+MAX_FOREACH_DEPTH = 8
+EVAL_CODE = "WAL-CFN-001"
+_REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# Pseudo parameters that a nested stack shares with its parent.
+_SHARED_PSEUDO = ("AWS::AccountId", "AWS::Partition", "AWS::Region", "AWS::URLSuffix")
+
+
+class Session:
+    """State shared by every template of one parse_templates call."""
+
+    def __init__(self, supplied: dict):
+        self.supplied = supplied
+        self.result = ParseResult()
+        self._decoded: dict = {}
+        self._diag_keys: set = set()
+        self._files: set = set()
+
+    def decode(self, path: str) -> Decoded:
+        key = os.path.normpath(path)
+        decoded = self._decoded.get(key)
+        if decoded is None:
+            decoded = decode_file(path)
+            self._decoded[key] = decoded
+            if path not in self._files:
+                self._files.add(path)
+                self.result.files.append(path)
+            for d in decoded.diagnostics:
+                self.add(d)
+        return decoded
+
+    def add(self, diagnostic: Diagnostic):
+        key = (diagnostic.file, diagnostic.line, diagnostic.message, diagnostic.code)
+        if key not in self._diag_keys:
+            self._diag_keys.add(key)
+            self.result.diagnostics.append(diagnostic)
+
+
+def _transforms(template) -> list:
+    t = template.get("Transform")
+    if isinstance(t, str):
+        return [str(t)]
+    if isinstance(t, list):
+        return [str(x) for x in t if isinstance(x, str)] + [
+            str(x["Name"]) for x in t if isinstance(x, dict) and isinstance(x.get("Name"), str)]
+    if isinstance(t, dict) and isinstance(t.get("Name"), str):
+        return [str(t["Name"])]
+    return []
+
+
+def _section(template, name) -> dict:
+    s = template.get(name)
+    return s if isinstance(s, dict) else {}
+
+
+class Stack:
+    def __init__(self, session: Session, decoded: Decoded, *, scope: str, prefix: str = "",
+                 supplied: dict | None = None, pseudo: dict | None = None,
+                 call_sites: list | None = None, chain: tuple = ()):
+        self.session = session
+        self.decoded = decoded
+        self.file = decoded.path
+        self.scope = scope
+        self.prefix = prefix
+        self.call_sites = call_sites or []
+        self.chain = chain + (os.path.realpath(self.file),)
+        template = decoded.template
+        transforms = _transforms(template)
+        self.sam = SAM in transforms
+        self.language_extensions = LANGUAGE_EXTENSIONS in transforms
+        self.parameters = _section(template, "Parameters")
+        self.mappings = _section(template, "Mappings")
+        self.conditions = _section(template, "Conditions")
+        self.globals = _section(template, "Globals")
+        self.supplied = supplied if supplied is not None else {}
+        self.pseudo_values = pseudo if pseudo is not None else {}
+        self._param_values: dict = {}
+        self._children: dict = {}
+        self._child_busy: set = set()
+        self._outputs: dict = {}
+        self._output_busy: set = set()
+        self.ev = Evaluator(self)
+        self.resources: dict = {}
+        self.keys: dict = {}
+        raw = template.get("Resources")
+        if raw is not None and not isinstance(raw, dict):
+            self.warn(raw, "Resources is not a mapping (a macro template?); no resources read")
+            raw = {}
+        raw = raw or {}
+        if self.language_extensions:
+            raw = self.expand_foreach(raw, "resources")
+        for key, node in raw.items():
+            self.resources[str(key)] = node
+            self.keys[str(key)] = key
+        outputs = _section(template, "Outputs")
+        self.outputs = self.expand_foreach(outputs, "outputs") if self.language_extensions else outputs
+
+    # ------------------------------------------------------------ helpers
+    def warn(self, node, message, level="warning", code=EVAL_CODE):
+        pos = position(node) if node is not None else None
+        self.session.add(Diagnostic(self.file, pos[0] if pos else None, message, level=level, code=code))
+
+    def address(self, logical: str) -> str:
+        return self.prefix + logical
+
+    def resource_type(self, logical: str):
+        node = self.resources.get(logical)
+        t = node.get("Type") if isinstance(node, dict) else None
+        return str(t) if isinstance(t, str) else None
+
+    def parameter(self, name: str):
+        if name not in self._param_values:
+            self._param_values[name] = P.resolve(name, self.parameters.get(name), self.supplied)
+        return self._param_values[name]
+
+    def parameter_type(self, name: str) -> str:
+        decl = self.parameters.get(name)
+        t = decl.get("Type") if isinstance(decl, dict) else None
+        return str(t) if isinstance(t, str) else "String"
+
+    def pseudo(self, name: str):
+        if name in self.pseudo_values:
+            v = self.pseudo_values[name]
+            if name == "AWS::NotificationARNs" and isinstance(v, str):
+                return [p.strip() for p in v.split(",") if p.strip()]
+            return v
+        return Unknown(f"{name} is known only at deploy time (give it with --param {name}=...)")
+
+    def mapping_lookup(self, name, top, second):
+        m = self.mappings.get(name)
+        if not isinstance(m, dict):
+            return ABSENT
+        level = m.get(top)
+        if not isinstance(level, dict):
+            return ABSENT
+        return level.get(second, ABSENT)
+
+    # ------------------------------------------------------------ Fn::ForEach
+    def expand_foreach(self, mapping, where: str, depth: int = 0):
+        if not isinstance(mapping, dict):
+            return mapping
+        if not any(isinstance(k, str) and k.startswith("Fn::ForEach::") for k in mapping):
+            return mapping
+        out = MDict((), *marks(mapping))
+        for key, val in mapping.items():
+            if not (isinstance(key, str) and key.startswith("Fn::ForEach::")):
+                out[key] = val
+                continue
+            if depth >= MAX_FOREACH_DEPTH:
+                self.warn(key, f"{key}: Fn::ForEach nested too deeply; skipped")
+                continue
+            if not (isinstance(val, list) and len(val) == 3 and isinstance(val[0], str) and isinstance(val[2], dict)):
+                self.warn(key, f"{key} is malformed (expected [Identifier, Collection, {{OutputKey: Value}}])")
+                continue
+            collection = self.ev.value(val[1])
+            if not isinstance(collection, list) or any(scalar_text(i) is None for i in collection):
+                self.warn(key, f"{key}: the collection is not known, so its {where} are skipped", level="note")
+                continue
+            for item in collection:
+                body = substitute(val[2], str(val[0]), scalar_text(item))
+                for k2, v2 in self.expand_foreach(body, where, depth + 1).items():
+                    if k2 in out:
+                        self.warn(k2, f"{key} produces {k2} twice")
+                    out[k2] = v2
+        return out
+
+    # ------------------------------------------------------------ nested stacks
+    def child(self, logical: str):
+        if logical in self._children:
+            return self._children[logical]
+        if logical in self._child_busy:
+            return None
+        self._child_busy.add(logical)
+        try:
+            result = self._load_child(logical)
+        finally:
+            self._child_busy.discard(logical)
+        self._children[logical] = result
+        return result
+
+    def _load_child(self, logical: str):
+        node = self.resources.get(logical)
+        if not isinstance(node, dict):
+            return None
+        cond = node.get("Condition")
+        if isinstance(cond, str) and self.ev.condition(cond, node) is False:
+            return None
+        props = node.get("Properties")
+        if not isinstance(props, dict):
+            return None
+        url = self.ev.value(props.get("TemplateURL"))
+        if not isinstance(url, str) or not url or _REMOTE.match(url) or "{{resolve:" in url:
+            return None
+        path = os.path.normpath(os.path.join(os.path.dirname(self.file), url))
+        if os.path.realpath(path) in self.chain:
+            self.warn(self.keys.get(logical), f"nested stack {logical} includes {url}, which is already being read (a template including itself)")
+            return None
+        if len(self.chain) > MAX_NESTING:
+            self.warn(self.keys.get(logical), f"nested stack {logical}: stacks nest more than {MAX_NESTING} deep; not followed")
+            return None
+        if not os.path.isfile(path):
+            self.warn(self.keys.get(logical), f"nested stack {logical}: template {url} not found", level="note")
+            return None
+        decoded = self.session.decode(path)
+        if decoded.template is None:
+            return None
+        bound = self.ev.value(props.get("Parameters")) if "Parameters" in props else {}
+        if not isinstance(bound, dict):
+            bound = {}
+        line = (position(self.keys.get(logical)) or position(node) or (1, 1))[0]
+        pseudo = {k: v for k, v in self.pseudo_values.items() if k in _SHARED_PSEUDO}
+        return Stack(self.session, decoded, scope=self.scope, prefix=self.address(logical) + ".",
+                     supplied=bound, pseudo=pseudo, call_sites=self.call_sites + [(self.file, line)],
+                     chain=self.chain)
+
+    def child_output(self, logical: str, name: str):
+        child = self.child(logical)
+        if child is None:
+            return Unknown(f"output {name} of nested stack {logical}, whose template walint does not read")
+        return child.output(name)
+
+    def output(self, name: str):
+        if name in self._outputs:
+            return self._outputs[name]
+        if name in self._output_busy:
+            return Unknown(f"output {name} depends on itself")
+        node = self.outputs.get(name)
+        if not isinstance(node, dict) or "Value" not in node:
+            return Unknown(f"nested stack template {self.file} has no output {name}")
+        self._output_busy.add(name)
+        try:
+            cond = node.get("Condition")
+            if isinstance(cond, str) and self.ev.condition(cond, node) is False:
+                value = Unknown(f"output {name} is not created (its condition is false)")
+            else:
+                value = self.ev.value(node["Value"])
+                if value is ABSENT:
+                    value = Unknown(f"output {name} has no value")
+        finally:
+            self._output_busy.discard(name)
+        self._outputs[name] = value
+        return value
+
+    # ------------------------------------------------------------ resources
+    def emit(self, out: list):
+        for logical, node in self.resources.items():
+            try:
+                resource = self._resource(logical, node)
+            except RecursionError:
+                self.warn(self.keys.get(logical), f"resource {logical} nests too deeply to evaluate",
+                          level="error", code="WAL-PARSE-001")
+                continue
+            if resource is None:
+                continue
+            out.append(resource)
+            if resource.type == "AWS::CloudFormation::Stack":
+                child = self.child(logical)
+                if child is not None:
+                    child.emit(out)
+
+    def _resource(self, logical: str, node):
+        key = self.keys.get(logical)
+        if not isinstance(node, dict):
+            self.warn(key, f"resource {logical} is not a mapping")
+            return None
+        rtype = node.get("Type")
+        if not isinstance(rtype, str):
+            self.warn(key, f"resource {logical} has no Type")
+            return None
+        rtype = str(rtype)
+        if rtype == "AWS::CDK::Metadata":
+            return None
+        ev = self.ev
+        optional = False
+        meta = {"logical_id": logical}
+        cond = node.get("Condition")
+        if isinstance(cond, str):
+            meta["condition"] = str(cond)
+            truth = ev.condition(cond, node)
+            if truth is False:
+                return None
+            optional = truth is None
+        props = node.get("Properties", {})
+        if props is None:
+            props = {}
+        if rtype.startswith("AWS::Serverless::"):
+            glob = self.globals.get(rtype[len("AWS::Serverless::"):])
+            if isinstance(glob, dict):
+                props = sam_merge(glob, props if isinstance(props, dict) else {}, is_intrinsic)
+        positions: dict = {}
+        attrs = ev.value(props, (), positions)
+        if not isinstance(attrs, dict):
+            if attrs is not ABSENT:
+                self.warn(key, f"the Properties of {logical} are not known before deployment", level="note")
+            attrs, positions = {}, {}
+        for field, name in (("DeletionPolicy", "deletion_policy"), ("UpdateReplacePolicy", "update_replace_policy")):
+            if field in node:
+                v = ev.value(node[field])
+                if v is not ABSENT:
+                    meta[name] = v
+        depends = node.get("DependsOn")
+        if isinstance(depends, str):
+            meta["depends_on"] = [str(depends)]
+        elif isinstance(depends, list):
+            meta["depends_on"] = [str(d) for d in depends if isinstance(d, str)]
+        if "Metadata" in node:
+            metadata = ev.value(node["Metadata"])
+            if metadata is not ABSENT:
+                meta["metadata"] = metadata
+                if isinstance(metadata, dict) and isinstance(metadata.get("aws:cdk:path"), str):
+                    meta["cdk_path"] = metadata["aws:cdk:path"]
+        line, column = position(key) or position(node) or (1, 1)
+        last = end_line(node, self.decoded.lines) or line
+        decoded = self.decoded
+        comments = decoded.comments_between(decoded.comment_block_above(line), last) if decoded.comments else []
+        if rtype == "AWS::Serverless::SimpleTable":
+            rtype, attrs, positions = _simple_table(attrs, positions)
+            meta["sam_type"] = "AWS::Serverless::SimpleTable"
+        return Resource(
+            type=rtype, address=self.address(logical), scope=self.scope, format="cloudformation",
+            file=self.file, line=line, column=column, end_line=max(last, line), attrs=attrs,
+            positions=positions, optional=optional, call_sites=list(self.call_sites), meta=meta,
+            comments=list(comments),
+        )
+
+
+def _simple_table(attrs, positions):
+    keep = ("SSESpecification", "TableName", "ProvisionedThroughput")
+    out = {k: attrs[k] for k in keep if k in attrs}
+    out["BillingMode"] = "PROVISIONED" if "ProvisionedThroughput" in attrs else "PAY_PER_REQUEST"
+    pos = {p: v for p, v in positions.items() if p and p[0] in keep}
+    return "AWS::DynamoDB::Table", out, pos
