@@ -1,0 +1,55 @@
+"""The Terraform reader: root modules (.tf, .tf.json) and `terraform show -json` plans.
+
+    parse_modules(root_dirs, var_files=..., variables=...) -> ParseResult
+    looks_like_plan(data) -> bool
+    parse_plan(path) -> ParseResult
+
+Nothing here raises: problems become `Diagnostic`s with a file and a line.
+"""
+from __future__ import annotations
+
+import json
+import os
+
+from walint.parsers.base import Diagnostic, ParseResult
+
+__all__ = ["parse_modules", "looks_like_plan", "parse_plan"]
+
+
+def parse_modules(root_dirs, *, var_files=(), variables=()) -> ParseResult:
+    """Parse each directory as a Terraform root module (all .tf and .tf.json files in it)."""
+    from .evaluate import Evaluator
+    from .roots import evaluate_root
+
+    result = ParseResult()
+    ev = Evaluator()
+    for root in root_dirs:
+        try:
+            evaluate_root(ev, root, list(var_files), list(variables), result.resources)
+        except RecursionError:
+            ev.diag(root, None, "internal error while evaluating the module: nesting too deep",
+                    level="warning", code="WAL-TF-INTERNAL")
+        except Exception as e:  # noqa: BLE001 - the reader never raises
+            ev.diag(root, None, f"internal error while evaluating the module: {type(e).__name__}: {e}",
+                    level="warning", code="WAL-TF-INTERNAL")
+    result.diagnostics.extend(ev.diagnostics)
+    result.files.extend(ev.files)
+    return result
+
+
+def looks_like_plan(data) -> bool:
+    """True for the output of `terraform show -json PLANFILE`."""
+    if not isinstance(data, dict) or "format_version" not in data:
+        return False
+    return "planned_values" in data or ("configuration" in data and "terraform_version" in data)
+
+
+def parse_plan(path: str) -> ParseResult:
+    from .plan import read_plan
+    try:
+        return read_plan(path)
+    except Exception as e:  # noqa: BLE001 - the reader never raises
+        r = ParseResult(files=[path])
+        r.diagnostics.append(Diagnostic(path, 1, f"internal error while reading the plan: {type(e).__name__}: {e}",
+                                        level="warning", code="WAL-TF-INTERNAL"))
+        return r

@@ -1,0 +1,121 @@
+"""Root modules: input variables (defaults, tfvars, -var-file, -var) and modules.json."""
+from __future__ import annotations
+
+import json
+import os
+
+from . import syntax as S
+from .evaluate import ModuleInstance, Scope, load_module
+from .values import Err, Unknown
+
+
+def evaluate_root(ev, root, var_files, variables, out):
+    ev.registry = {}
+    ev.attr_cache = {}
+    ev.in_progress = set()
+    ev.depth = 0
+    ev.modules_json = _modules_json(ev, root)
+    if not os.path.isdir(root):
+        ev.diag(root, None, f"{root} is not a directory", code="WAL-PARSE-001")
+        return
+    mod = load_module(root, ev)
+    inst = ModuleInstance(mod, "", None, [], [], root)
+    inst.inputs = _root_inputs(ev, root, inst, var_files, variables)
+    ev.collect(inst, out)
+
+
+def _modules_json(ev, root):
+    path = os.path.join(root, ".terraform", "modules", "modules.json")
+    if not os.path.isfile(path):
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            data = json.loads(fh.read().decode("utf-8"))
+    except (OSError, ValueError) as e:
+        ev.diag(path, 1, f"cannot read modules.json: {e}", level="warning", code="WAL-TF-MODULE")
+        return {}
+    out = {}
+    for ent in (data.get("Modules") or []) if isinstance(data, dict) else []:
+        if not isinstance(ent, dict):
+            continue
+        key, d = ent.get("Key"), ent.get("Dir")
+        if isinstance(key, str) and key and isinstance(d, str):
+            out[key] = os.path.normpath(os.path.join(root, d))
+    return out
+
+
+def _tfvars_values(ev, path, inst):
+    """The assignments of one .tfvars or .tfvars.json file, evaluated; {} on problems."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as e:
+        ev.diag(path, None, f"cannot read variables file: {e.strerror or e}")
+        return {}
+    ev.note_file(path)
+    scope = Scope(inst, file=path)
+    out = {}
+    if path.endswith(".json"):
+        root, sf = S.parse_json_expression(path, data)
+        for line, msg in sf.errors:
+            ev.diag(path, line, msg)
+        if root is None:
+            return {}
+        if not isinstance(root, S.ObjectExpr):
+            ev.diag(path, root.line, "a .tfvars.json file must hold an object")
+            return {}
+        for k, v in root.items:
+            if isinstance(k, S.Lit) and isinstance(k.value, str):
+                out[k.value] = _eval_literal(ev, v, scope, path)
+        return out
+    sf = S.parse_native(path, data)
+    for line, msg in sf.errors:
+        ev.diag(path, line, msg)
+    for b in sf.body.blocks:
+        ev.diag(path, b.line, f"a variables file holds only assignments, not a {b.type} block")
+    for name, a in sf.body.attrs.items():
+        out[name] = _eval_literal(ev, a.expr, scope, path)
+    return out
+
+
+def _eval_literal(ev, expr, scope, path):
+    v = ev.eval(expr, scope)
+    if isinstance(v, Err):
+        ev.diag(path, expr.line, f"variables file value cannot be evaluated: {v.reason}", level="warning",
+                code="WAL-TF-EVAL")
+        return Unknown(v.reason)
+    return v
+
+
+def _root_inputs(ev, root, inst, var_files, variables):
+    values = {}
+    files = []
+    for name in ("terraform.tfvars", "terraform.tfvars.json"):
+        p = os.path.join(root, name)
+        if os.path.isfile(p):
+            files.append(p)
+    try:
+        names = sorted(os.listdir(root))
+    except OSError:
+        names = []
+    for n in names:
+        if n.endswith(".auto.tfvars") or n.endswith(".auto.tfvars.json"):
+            p = os.path.join(root, n)
+            if os.path.isfile(p):
+                files.append(p)
+    for p in files:
+        values.update(_tfvars_values(ev, p, inst))
+    for p in var_files:
+        if not os.path.isfile(p):
+            ev.diag(p, None, f"variables file {p} does not exist")
+            continue
+        values.update(_tfvars_values(ev, p, inst))
+    scope = Scope(inst, file="<command line>")
+    for k, raw in variables:
+        node = S.parse_expression_text(raw) if isinstance(raw, str) else None
+        if node is None:
+            values[k] = raw
+            continue
+        v = ev.eval(node, scope)
+        values[k] = raw if isinstance(v, Unknown) else v
+    return values
