@@ -60,13 +60,31 @@ def has_marker(value) -> bool:
     return False
 
 
+def _first_unknown(value):
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, Unknown):
+            return v
+        if isinstance(v, OneOf):
+            stack.extend(reversed(v.options))
+        elif isinstance(v, dict):
+            stack.extend(reversed(list(v.values())))
+        elif isinstance(v, (list, tuple)):
+            stack.extend(reversed(v))
+    return None
+
+
 def unknown_from(reason: str, *parts) -> Unknown:
+    """An Unknown made from parts: the root cause's reason when one part is Unknown
+    (else `reason`), and the addresses of every resource the parts refer to."""
     refs = []
     for part in parts:
         for address in iter_refs(part):
             if address not in refs:
                 refs.append(address)
-    return Unknown(reason, tuple(refs))
+    cause = _first_unknown(list(parts))
+    return Unknown(cause.reason if cause is not None else reason, tuple(refs))
 
 
 def scalar_text(value):
