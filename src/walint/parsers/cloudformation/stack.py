@@ -293,7 +293,7 @@ class Stack:
         cond = node.get("Condition")
         if isinstance(cond, str):
             meta["condition"] = str(cond)
-            truth = ev.condition(cond, node)
+            truth = ev.condition(cond, _key(node, "Condition"))
             if truth is False:
                 return None
             optional = truth is None
@@ -339,6 +339,14 @@ class Stack:
             positions=positions, optional=optional, call_sites=list(self.call_sites), meta=meta,
             comments=list(comments),
         )
+
+
+def _key(mapping: dict, name: str):
+    """The key object (it carries the source mark) of `name` in a decoded mapping."""
+    for key in mapping:
+        if key == name:
+            return key
+    return mapping
 
 
 def _simple_table(attrs, positions):
