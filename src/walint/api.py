@@ -18,6 +18,13 @@ from walint.model.rule import (CATEGORIES, LEVELS, PILLARS, PROFILES, Rule, rule
                                severity)
 from walint.model.values import AzIndex, AzList, OneOf, Ref, Unknown, is_unknown
 from walint.model.verdict import as_bool, as_int, decide, options
+from walint.model import topology
+from walint.model.topology import (ISOLATED, PRIVATE, PUBLIC, UNKNOWN, ExternalSubnet,
+                                   Placement, RouteInfo, Tier, Zone, default_routes,
+                                   distinct_zones, is_regional, nat_route, nat_subnet,
+                                   placement, placement_zones, routes_of, same_zone,
+                                   subnet_list, subnets_in, tier_of, vpc_key, vpc_of,
+                                   zone_label, zone_of, zone_of_value)
 
 __all__ = [
     "rule", "severity", "Rule", "Finding", "Related", "Graph", "Resource", "ABSENT",
@@ -25,3 +32,23 @@ __all__ = [
     "decide", "options", "as_bool", "as_int",
     "PILLARS", "CATEGORIES", "PROFILES", "LEVELS",
 ]
+__all__ += [
+    "topology", "Zone", "Tier", "RouteInfo", "Placement", "ExternalSubnet",
+    "PUBLIC", "PRIVATE", "ISOLATED", "UNKNOWN",
+    "zone_of", "zone_of_value", "zone_label", "same_zone", "distinct_zones",
+    "tier_of", "routes_of", "default_routes", "vpc_of", "vpc_key", "subnets_in",
+    "nat_route", "nat_subnet", "is_regional",
+    "placement", "placement_zones", "subnet_list",
+]
+
+# Security-group semantics (RULES.md §3.4): rules, attachments, roles, reachability.
+from walint.model import security_groups as sg  # noqa: E402
+from walint.model.security_groups import (INGRESS, EGRESS, Cidr, Sg, PrefixList,  # noqa: E402
+                                          UnknownSource, SgRule, RuleSet, Attachment,
+                                          effective_rules, all_rules, attached, roles,
+                                          groups_of, engine_ports, can_reach,
+                                          service_load_balancers, lb_targets)
+
+__all__ += ["sg", "INGRESS", "EGRESS", "Cidr", "Sg", "PrefixList", "UnknownSource", "SgRule",
+            "RuleSet", "Attachment", "effective_rules", "all_rules", "attached", "roles",
+            "groups_of", "engine_ports", "can_reach", "service_load_balancers", "lb_targets"]
