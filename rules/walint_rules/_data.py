@@ -1,0 +1,283 @@
+"""Helpers shared by the data-protection rules (enc, tls, s3, backup).
+
+Three-valued throughout (RULES.md §0.3): a helper answers True, False, or None when the
+answer depends on a value walint cannot know. Imports only `walint.api`.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from walint.api import PROFILES, OneOf, Ref, Unknown, as_bool, as_int, decide, options
+
+# -- the run's profile ------------------------------------------------------------------
+
+
+def profile(graph) -> str:
+    """The profile of the scan (RULES.md §0.2); `production` when the engine does not say."""
+    value = getattr(graph, "profile", None)
+    return value if value in PROFILES else "production"
+
+
+LOWER = {"error": "warning", "warning": "note", "note": "note", "off": "off"}
+
+
+def lowered(rule_obj, graph) -> str:
+    """One level below the rule's level in the run's profile (an internal ALB, ...)."""
+    return LOWER.get(rule_obj.level(profile(graph)), "note")
+
+
+# -- small value helpers ----------------------------------------------------------------
+
+
+def known_str(value):
+    """A str when every candidate is that same str, else None."""
+    cands = options(value)
+    if len(cands) == 1 and isinstance(cands[0], str):
+        return cands[0]
+    return None
+
+
+def lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def is_true(value, default=None):
+    """decide(value, as_bool) with a default for an absent (None) value."""
+    if value is None:
+        value = default
+    if value is None:
+        return None
+    return decide(value, as_bool)
+
+
+def as_list(value):
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def address_name(res) -> str:
+    """The logical id (CloudFormation) or the resource name (Terraform) of a resource."""
+    if res.format == "cloudformation":
+        return res.meta.get("logical_id") or res.address.rsplit(".", 1)[-1]
+    parts = res.address.split(".")
+    name = parts[-1] if parts else res.address
+    return name.split("[", 1)[0]
+
+
+# -- engines ----------------------------------------------------------------------------
+
+
+def engine(res, default=None):
+    """The lower-case engine name, an Unknown, a OneOf, or None when absent."""
+    value = res.get("engine", default)
+    if isinstance(value, str):
+        return value.lower()
+    return value
+
+
+def is_aurora(res):
+    return decide(engine(res), lambda e: isinstance(e, str) and e.startswith("aurora"))
+
+
+def is_cluster_member(res) -> bool:
+    """An Aurora (or Multi-AZ cluster) member instance: the cluster governs its storage."""
+    return res.type == "aws_rds_cluster_instance" or res.has("cluster_identifier")
+
+
+def is_read_replica(res) -> bool:
+    return res.has("replicate_source_db")
+
+
+# -- KMS keys ---------------------------------------------------------------------------
+
+_AWS_MANAGED = re.compile(r"(^|:)alias/aws/")
+_KMS_TYPES = ("AWS::KMS::Alias", "aws_kms_alias", "AWS::KMS::ReplicaKey", "aws_kms_replica_key",
+              "aws_kms_external_key", "aws_kms_replica_external_key")
+
+
+def cmk(graph, res, value):
+    """Is `value` a customer-managed KMS key (RULES.md WAL-ENC-007)? True/False/None.
+
+    A reference to a key (or an alias or replica of one) in the graph, or a literal key id,
+    key ARN or alias that is not an AWS managed `alias/aws/*` key. An absent or empty
+    value is False; a variable, parameter or data source is None.
+    """
+    if value is None:
+        return False
+
+    def pred(v):
+        if isinstance(v, Ref):
+            target = graph.deref(res, v)
+            if target is None:
+                return None
+            if target.kind == "kms_key" or target.type in _KMS_TYPES:
+                return True
+            return None
+        if isinstance(v, str):
+            v = v.strip()
+            if not v:
+                return False
+            return not _AWS_MANAGED.search(v)
+        return None
+
+    return decide(value, pred)
+
+
+# -- AWS Backup -------------------------------------------------------------------------
+
+_ARN_SERVICE = {"db_instance": ("rds", "db"), "db_cluster": ("rds", "cluster"),
+                "ddb_table": ("dynamodb", "table"), "efs": ("elasticfilesystem", "file-system"),
+                "volume": ("ec2", "volume"), "bucket": ("s3", "")}
+
+
+def _selection_parts(sel):
+    """(plan value, resources, tag conditions [(key, value)], not_resources) of a selection."""
+    if sel.format == "cloudformation":
+        body = sel.get("backup_selection") or {}
+        if not isinstance(body, dict):
+            return sel.get("backup_plan_id"), Unknown("the selection is not readable"), [], []
+        tags = []
+        for t in as_list(body.get("list_of_tags")):
+            if isinstance(t, dict):
+                tags.append((t.get("condition_key"), t.get("condition_value"),
+                             t.get("condition_type", "STRINGEQUALS")))
+            else:
+                tags.append((Unknown("tag condition"), None, None))
+        return (sel.get("backup_plan_id"), body.get("resources"), tags,
+                body.get("not_resources"))
+    tags = []
+    for t in as_list(sel.get("selection_tag")):
+        if isinstance(t, dict):
+            tags.append((t.get("key"), t.get("value"), t.get("type", "STRINGEQUALS")))
+        else:
+            tags.append((Unknown("tag condition"), None, None))
+    return sel.get("plan_id"), sel.get("resources"), tags, sel.get("not_resources")
+
+
+def _arn_covers(pattern: str, res):
+    """Does an ARN pattern in a selection cover the resource? True/False/None."""
+    if pattern == "*":
+        return True
+    service = _ARN_SERVICE.get(res.kind)
+    parts = pattern.split(":", 5)
+    if service is None or len(parts) < 6 or parts[0] != "arn":
+        return None
+    if not fnmatch.fnmatchcase(service[0], parts[2]):
+        return False
+    tail = parts[5]
+    if service[1]:
+        rtype, _, name = tail.partition(":") if ":" in tail else tail.partition("/")
+        if not fnmatch.fnmatchcase(service[1], rtype):
+            return False
+        return True if name == "*" else None
+    return True if tail == "*" else None
+
+
+def _tag_covers(res, key, value, ctype):
+    tags = res.tags()
+    raw = res.get("tags")
+    if isinstance(raw, (Unknown, OneOf)):
+        return None
+    if not isinstance(key, str) or not isinstance(value, str):
+        return None
+    if lower(ctype) not in ("stringequals", "string_equals"):
+        return None
+    if key not in tags:
+        return False
+    have = tags[key]
+    if not isinstance(have, str):
+        return None
+    return have == value
+
+
+def selection_covers(graph, sel, res):
+    """Does an AWS Backup selection cover the resource? True/False/None."""
+    _, resources, tags, _ = _selection_parts(sel)
+    verdicts = []
+    if isinstance(resources, (Unknown, OneOf)):
+        verdicts.append(None)
+    else:
+        for item in as_list(resources):
+            if isinstance(item, Ref):
+                target = graph.deref(sel, item)
+                verdicts.append(True if target is res else (None if target is None else False))
+            elif isinstance(item, str):
+                verdicts.append(_arn_covers(item, res))
+            else:
+                refs = getattr(item, "refs", ())
+                verdicts.append(None if (not refs or any(res.address == a for a in refs)) else False)
+    for key, value, ctype in tags:
+        verdicts.append(_tag_covers(res, key, value, ctype))
+    if True in verdicts:
+        return True
+    if None in verdicts:
+        return None
+    return False
+
+
+def plan_of(graph, sel):
+    plan_value, _, _, _ = _selection_parts(sel)
+    target = graph.deref(sel, plan_value)
+    return target if target is not None and target.kind == "backup_plan" else None
+
+
+def plan_rules(plan):
+    """[(rule dict, retention days or None for "never deleted" or an Unknown, copy targets)]."""
+    out = []
+    if plan.format == "cloudformation":
+        body = plan.get("backup_plan") or {}
+        rules = body.get("backup_plan_rule") if isinstance(body, dict) else None
+        for r in as_list(rules):
+            if not isinstance(r, dict):
+                continue
+            life = r.get("lifecycle")
+            days = life.get("delete_after_days") if isinstance(life, dict) else None
+            copies = [c.get("destination_backup_vault_arn") for c in as_list(r.get("copy_actions"))
+                      if isinstance(c, dict)]
+            out.append((r, days, copies))
+    else:
+        for r in as_list(plan.get("rule")):
+            if not isinstance(r, dict):
+                continue
+            life = r.get("lifecycle")
+            if isinstance(life, list):
+                life = life[0] if len(life) == 1 and isinstance(life[0], dict) else None
+            days = life.get("delete_after") if isinstance(life, dict) else None
+            copies = [c.get("destination_vault_arn") for c in as_list(r.get("copy_action"))
+                      if isinstance(c, dict)]
+            out.append((r, days, copies))
+    return out
+
+
+def backup_coverage(graph, res):
+    """[(selection, plan, covers True/None)] of the AWS Backup selections that may cover res."""
+    out = []
+    for sel in graph.resources("backup_selection"):
+        if sel.scope != res.scope:
+            continue
+        covers = selection_covers(graph, sel, res)
+        if covers is False:
+            continue
+        out.append((sel, plan_of(graph, sel), covers))
+    return out
+
+
+def days_at_least(days, threshold):
+    """Plan-rule retention vs a threshold: None (never deleted) passes. True/False/None."""
+    if days is None:
+        return True
+    return decide(days, lambda d: (as_int(d) >= threshold) if as_int(d) is not None else None)
+
+
+def region_of_arn(value):
+    """The region of an ARN string, '' for a global ARN, None when unknown."""
+    if not isinstance(value, str):
+        return None
+    parts = value.split(":")
+    if len(parts) < 6 or parts[0] != "arn":
+        return None
+    return parts[3]
