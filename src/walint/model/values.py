@@ -7,7 +7,7 @@ the output deterministic and the evaluators simple.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
