@@ -284,6 +284,9 @@ class Evaluator:
         if t is S.Splat:
             return self.splat(n, scope)
         if t is S.Bad:
+            if "too deeply" in n.why:
+                self.diag(scope.file or scope.minst.module.dir, n.line, f"{n.why}; its value is treated as unknown",
+                          level="warning", code="WAL-TF-DEPTH")
             return Unknown(f"expression could not be read ({n.why})")
         return Unknown("unsupported expression")
 
@@ -1442,14 +1445,29 @@ def _positions_in(expr, value, path, positions, depth):
 
 
 def _block_comments(sf, blk):
-    out = [(ln, t) for ln, t in sf.comments if blk.line <= ln <= (blk.end_line or blk.line)]
+    import bisect
+    cl = sf.comments
+    if not cl:
+        return []
+    lines = getattr(sf, "_comment_lines", None)
+    if lines is None:
+        lines = [ln for ln, _ in cl]
+        sf._comment_lines = lines
+    end = blk.end_line or blk.line
+    i = bisect.bisect_left(lines, blk.line)
+    j = bisect.bisect_right(lines, end)
+    out = cl[i:j]
     above = []
     only = sf.comment_only_lines
+    k = i - 1
     ln = blk.line - 1
-    by_line = {}
-    for l2, t in sf.comments:
-        by_line.setdefault(l2, t)
-    while ln >= 1 and ln in only:
-        above.append((ln, by_line.get(ln, "")))
+    while k >= 0 and ln >= 1 and ln in only:
+        while k >= 0 and lines[k] > ln:
+            k -= 1
+        if k < 0 or lines[k] != ln:
+            break
+        above.append(cl[k])
         ln -= 1
-    return sorted(above) + out
+        k -= 1
+    above.reverse()
+    return above + out

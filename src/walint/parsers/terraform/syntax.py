@@ -124,10 +124,23 @@ class Bad(Node):
 
 
 class Attribute:
-    __slots__ = ("name", "expr", "line", "col")
+    """name = expr; the expression is converted from the tree the first time it is read."""
+    __slots__ = ("name", "_expr", "line", "col", "_node", "_conv")
 
-    def __init__(self, name, expr, line, col):
-        self.name, self.expr, self.line, self.col = name, expr, line, col
+    def __init__(self, name, expr, line, col, node=None, conv=None):
+        self.name, self._expr, self.line, self.col = name, expr, line, col
+        self._node, self._conv = node, conv
+
+    @property
+    def expr(self):
+        if self._expr is None and self._node is not None:
+            conv, node = self._conv, self._node
+            self._node = self._conv = None
+            try:
+                self._expr = conv.expr(node)
+            except RecursionError:
+                self._expr = Bad("expression nested too deeply", self.line, self.col)
+        return self._expr
 
 
 class Block:
@@ -149,6 +162,7 @@ class SourceFile:
         self.comments: list[tuple[int, str]] = []
         self.errors: list[tuple[int, str]] = []   # (line, message)
         self.comment_only_lines: set[int] = set()
+        self._comment_lines = None
 
 
 # --------------------------------------------------------------------------- parser
@@ -255,7 +269,7 @@ class _Converter:
         line, col = self.pos(n)
         if expr_node is None:
             return
-        block.attrs[name] = Attribute(name, self.expr(expr_node), line, col)
+        block.attrs[name] = Attribute(name, None, line, col, expr_node, self)
 
     def block(self, n):
         ident = None
@@ -747,20 +761,24 @@ def _first_error(root):
     return None
 
 
+_COMMENT_QUERY = None
+
+
 def _collect_comments(root, src, conv, out, only):
-    stack = [root]
-    while stack:
-        n = stack.pop()
-        if n.type == "comment":
-            line = n.start_point[0] + 1
-            ls = src.rfind(b"\n", 0, n.start_byte) + 1
-            alone = src[ls:n.start_byte].strip() == b""
-            for k, t in enumerate(src[n.start_byte:n.end_byte].decode("utf-8", "replace").split("\n")):
-                out.append((line + k, t.rstrip()))
-                if alone:
-                    only.add(line + k)
-        elif n.child_count:
-            stack.extend(reversed(n.children))
+    global _COMMENT_QUERY
+    import tree_sitter
+    if _COMMENT_QUERY is None:
+        _COMMENT_QUERY = tree_sitter.Query(_parser().language, "(comment) @c")
+    nodes = tree_sitter.QueryCursor(_COMMENT_QUERY).captures(root).get("c", [])
+    nodes.sort(key=lambda n: n.start_byte)
+    for n in nodes:
+        line = n.start_point[0] + 1
+        ls = src.rfind(b"\n", 0, n.start_byte) + 1
+        alone = src[ls:n.start_byte].strip() == b""
+        for k, t in enumerate(src[n.start_byte:n.end_byte].decode("utf-8", "replace").split("\n")):
+            out.append((line + k, t.rstrip()))
+            if alone:
+                only.add(line + k)
 
 
 def parse_native(path: str, data: bytes) -> SourceFile:
@@ -827,8 +845,17 @@ JSON_MAP_ATTRS = {"tags", "tags_all", "variables", "environment", "parameters", 
                   "settings", "kms_key_ids", "policy", "default", "value"}
 
 
+_JSON_STR = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
 def parse_json_expression(path: str, data: bytes):
-    """Read a JSON document as an HCL expression: returns (node or None, SourceFile)."""
+    """Read a JSON document as an HCL expression: returns (node or None, SourceFile).
+
+    The structure goes through tree-sitter with every JSON string swapped for a
+    placeholder (a string may hold `\\"` inside `${...}`, which HCL's own quoting does not
+    allow); each string is then decoded by JSON's rules and, when it holds `${` or `%{`,
+    read as a template of its own.
+    """
     sf = SourceFile(path)
     text, problem = decode_source(data)
     if problem:
@@ -843,9 +870,17 @@ def parse_json_expression(path: str, data: bytes):
         return None, sf
     if not text.strip():
         return None, sf
+    strings = []
+
+    def swap(m):
+        tok = m.group(0)
+        i = len(strings)
+        strings.append(tok)
+        ph = f'"__WS{i}"'
+        return ph + " " * max(0, len(tok) - len(ph))
+    body = _JSON_STR.sub(swap, text)
     prefix = "__json = "
-    # JSON's "\/" is not an HCL escape
-    src = (prefix + text.replace("\\/", "/") + "\n").encode("utf-8")
+    src = (prefix + body + "\n").encode("utf-8")
     tree = _parser().parse(src)
     conv = _Converter(src, path, col_offset_line1=len(prefix))
     if tree.root_node.has_error:
@@ -857,9 +892,72 @@ def parse_json_expression(path: str, data: bytes):
         if ch.type == "body":
             conv.body_into(blk, ch)
     a = blk.attrs.get("__json")
+    if a is None:
+        return None, sf
+    root = _json_restore(a.expr, strings, path, 0)
     for e in conv.errors:
         sf.errors.append(e)
-    return (a.expr if a else None), sf
+    return root, sf
+
+
+def _json_string(strings, v):
+    if isinstance(v, str) and v.startswith("__WS"):
+        try:
+            import json
+            return json.loads(strings[int(v[4:])])
+        except (ValueError, IndexError):
+            return v
+    return v
+
+
+def _json_restore(n, strings, path, depth):
+    if depth > MAX_NESTING:
+        return Bad("JSON nested too deeply", n.line, n.col)
+    if isinstance(n, ObjectExpr):
+        items = []
+        for k, v in n.items:
+            if isinstance(k, Lit):
+                k = Lit(_json_string(strings, k.value), k.line, k.col)
+            items.append((k, _json_restore(v, strings, path, depth + 1)))
+        return ObjectExpr(items, n.line, n.col)
+    if isinstance(n, TupleExpr):
+        return TupleExpr([_json_restore(x, strings, path, depth + 1) for x in n.items], n.line, n.col)
+    if isinstance(n, Lit) and isinstance(n.value, str):
+        s = _json_string(strings, n.value)
+        if "${" in s or "%{" in s:
+            return _json_template(s, n.line, n.col, path)
+        return Lit(s, n.line, n.col)
+    return n
+
+
+def _json_template(s, line, col, path):
+    marker = "__WALINT_EOT__"
+    src = ("__t = <<" + marker + "\n" + s + "\n" + marker + "\n").encode("utf-8")
+    tree = _parser().parse(src)
+    if tree.root_node.has_error:
+        return Bad("string template could not be read", line, col)
+    conv = _Converter(src, path, line_offset=line - 2)
+    blk = Block("", [], 1, 1, 1, path)
+    for ch in tree.root_node.named_children:
+        if ch.type == "body":
+            conv.body_into(blk, ch)
+    a = blk.attrs.get("__t")
+    if a is None:
+        return Lit(s, line, col)
+    e = a.expr
+    # the heredoc adds the newline that ends its last line
+    if isinstance(e, Lit) and isinstance(e.value, str) and e.value.endswith("\n"):
+        return Lit(e.value[:-1], line, col)
+    if isinstance(e, Template):
+        parts = list(e.parts)
+        if parts and isinstance(parts[-1], str) and parts[-1].endswith("\n"):
+            parts[-1] = parts[-1][:-1]
+            if not parts[-1]:
+                parts.pop()
+        if len(parts) == 1 and isinstance(parts[0], str):
+            return Lit(parts[0], line, col)
+        return Template(parts, line, col)
+    return e
 
 
 def _obj_items(node):
