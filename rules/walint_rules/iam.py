@@ -1,0 +1,608 @@
+"""iam-least-privilege: no wildcard actions or resources, no inline admin (RULES.md §2.10)."""
+from walint.api import Related, Unknown, rule, severity
+
+from . import _policy as P
+from ._iam_actions import RESTRICTABLE_WRITE
+
+
+def _anchor(st, element):
+    """The path of a statement element in a structured document, else the statement's."""
+    if st.path and st.path[-1] != "Statement" and not isinstance(st.path[-1], int):
+        return st.path                      # a JSON string: anchor to the attribute
+    return st.path + (element,)
+
+
+def _unknown_docs(graph, rule_word):
+    for doc in P.documents(graph):
+        stmts = P.statements(doc)
+        if isinstance(stmts, Unknown):
+            yield doc.resource.unknown(doc.path, f"the {doc.label} cannot be read, so {rule_word} is "
+                                       f"unknown: {stmts.reason}")
+        else:
+            yield doc, stmts
+
+
+def _admin_statement(st):
+    """True/False/None: an Allow of "*" on "*" without NotAction, NotResource or condition."""
+    if st.not_action is not None or st.not_resource is not None or P.has_condition(st):
+        return False
+    allow = P.is_allow(st)
+    if allow is False:
+        return False
+    star_a, star_r = P.has_star_action(st), P.has_star_resource(st)
+    if star_a is False or star_r is False:
+        return False
+    if allow is None or star_a is None or star_r is None:
+        return None
+    return True
+
+
+@rule(id="WAL-IAM-001", name="iam-no-admin-policy",
+      title="No `*:*` admin policies outside break-glass roles",
+      pillar="security", category="iam-least-privilege", best_practice=("SEC03-BP02", "SEC03-BP03"),
+      severity=severity(development="error"),
+      checkov=("CKV_AWS_62", "CKV_AWS_1", "CKV_AWS_274", "CKV_AWS_275"))
+def iam_no_admin(graph):
+    """No IAM policy allows every action on every resource (`Action: "*"` with
+    `Resource: "*"`), and no role, user or group has the AWS managed
+    `AdministratorAccess` policy attached, except an MFA-gated break-glass role.
+
+    ## Why
+    An administrator grant turns any leak of the principal's credentials (a compromised
+    container, a stolen access key) into a takeover of the whole account. SEC03-BP02
+    (grant least privilege access) asks for per-service permissions; SEC03-BP03
+    (establish emergency access process) keeps full access on a break-glass role whose
+    trust policy requires MFA. A role tagged `walint:break-glass = true`, or named like
+    `break-glass`, with `aws:MultiFactorAuthPresent` required in its trust policy, gets a
+    note instead of an error.
+
+    ## Default
+    There is no default grant: IAM denies what no statement allows. A statement with a
+    `Condition`, a `NotAction` or a `NotResource` is not an unconditional admin grant and
+    is left to WAL-IAM-002. A Terraform policy built by
+    `data.aws_iam_policy_document`, or a `jsonencode` over values known only after apply,
+    cannot be read before the plan: the result is unknown.
+
+    ## Example
+    ```yaml
+    Resources:
+      DeployRole:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Principal: {Service: codebuild.amazonaws.com}
+                Action: sts:AssumeRole
+          Policies:
+            - PolicyName: everything
+              PolicyDocument:
+                Version: "2012-10-17"
+                Statement:
+                  - Effect: Allow
+                    Action: "*"
+                    Resource: "*"
+    ```
+    ```hcl
+    resource "aws_iam_role" "deploy" {
+      name = "deploy"
+      assume_role_policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",
+                       Principal = { Service = "codebuild.amazonaws.com" } }]
+      })
+    }
+
+    resource "aws_iam_role_policy_attachment" "deploy_admin" {
+      role       = aws_iam_role.deploy.name
+      policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      DeployRole:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Principal: {Service: codebuild.amazonaws.com}
+                Action: sts:AssumeRole
+          Policies:
+            - PolicyName: deploy-ecs
+              PolicyDocument:
+                Version: "2012-10-17"
+                Statement:
+                  - Effect: Allow
+                    Action: [ecs:UpdateService, ecs:DescribeServices]
+                    Resource: !Sub arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service/app/*
+    ```
+    ```hcl
+    resource "aws_iam_role" "deploy" {
+      name = "deploy"
+      assume_role_policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",
+                       Principal = { Service = "codebuild.amazonaws.com" } }]
+      })
+    }
+
+    resource "aws_iam_role_policy" "deploy" {
+      role = aws_iam_role.deploy.name
+      policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{ Effect = "Allow", Action = ["ecs:UpdateService", "ecs:DescribeServices"],
+                       Resource = "arn:aws:ecs:eu-west-1:123456789012:service/app/*" }]
+      })
+    }
+    ```
+    """
+    for item in _unknown_docs(graph, "whether it grants administrator access"):
+        if not isinstance(item, tuple):
+            yield item
+            continue
+        doc, stmts = item
+        for st in stmts:
+            verdict = _admin_statement(st)
+            if verdict is True:
+                level = P.exempt_level(graph, doc.resource)
+                yield doc.resource.finding(
+                    _anchor(st, "Action"),
+                    f"{doc.label} of {doc.resource.address} allows every action on every resource "
+                    "(Action \"*\", Resource \"*\")"
+                    + (": an MFA-gated break-glass role" if level else ""),
+                    key=st.key, severity=level)
+            elif verdict is None:
+                yield doc.resource.unknown(_anchor(st, "Action"),
+                                           f"a statement of the {doc.label} has an element walint "
+                                           "cannot resolve, so whether it is \"*\" on \"*\" is unknown",
+                                           key=st.key)
+    for holder, path, value in P.admin_attachments(graph):
+        if isinstance(value, Unknown):
+            yield holder.unknown(path, f"whether AdministratorAccess is attached is unknown: {value.reason}")
+            continue
+        level = P.exempt_level(graph, holder)
+        roles, _ = P.principals(graph, holder)
+        related = [Related(r, (), "the role that receives it") for r in roles if r is not holder]
+        yield holder.finding(path, f"{holder.address} attaches the AWS managed AdministratorAccess policy"
+                             + (": an MFA-gated break-glass role" if level else ""),
+                             related=related, severity=level)
+
+
+@rule(id="WAL-IAM-002", name="iam-no-wildcard-actions",
+      title="No wildcard actions (`*`, `svc:*`) in Allow statements",
+      pillar="security", category="iam-least-privilege", best_practice=("SEC03-BP02",),
+      severity=severity(development="warning", mvp="warning", production="error"),
+      checkov=("CKV_AWS_63", "CKV_AWS_49", "CKV2_AWS_40"))
+def iam_no_wildcard_actions(graph):
+    """No Allow statement of an IAM policy grants a wildcard action: `*` or a whole service
+    (`s3:*`, `iam:*`, `kms:*`, `sts:*`), and no Allow statement uses `NotAction`.
+    Prefixed wildcards such as `s3:Get*` are accepted.
+
+    ## Why
+    A service-wide wildcard grants every action the service has and every action it will
+    add: `s3:*` includes `s3:DeleteBucket` and `s3:PutBucketPolicy`, `iam:*` includes
+    creating administrators. `NotAction` in an Allow grants everything except a list.
+    SEC03-BP02 (grant least privilege access) asks for the specific actions a workload
+    needs. Statements that WAL-IAM-001 reports (`*` on `*`) are not reported again.
+
+    ## Default
+    A Terraform policy built by `data.aws_iam_policy_document`, or a `jsonencode` over
+    values known only after apply, cannot be read before the plan: unknown. The MFA-gated
+    break-glass role of WAL-IAM-001 gets a note.
+
+    ## Example
+    ```yaml
+    Resources:
+      UploadsPolicy:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: s3:*
+                Resource: arn:aws:s3:::uploads-bucket/*
+    ```
+    ```hcl
+    resource "aws_iam_policy" "uploads" {
+      name = "uploads"
+      policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{ Effect = "Allow", Action = "s3:*",
+                       Resource = "arn:aws:s3:::uploads-bucket/*" }]
+      })
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      UploadsPolicy:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: [s3:GetObject, s3:PutObject]
+                Resource: arn:aws:s3:::uploads-bucket/*
+    ```
+    ```hcl
+    resource "aws_iam_policy" "uploads" {
+      name = "uploads"
+      policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{ Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject"],
+                       Resource = "arn:aws:s3:::uploads-bucket/*" }]
+      })
+    }
+    ```
+    """
+    for item in _unknown_docs(graph, "whether it grants wildcard actions"):
+        if not isinstance(item, tuple):
+            yield item
+            continue
+        doc, stmts = item
+        for st in stmts:
+            if _admin_statement(st) is True:
+                continue                      # IAM-001's
+            allow = P.is_allow(st)
+            if allow is False:
+                continue
+            if st.not_action is not None:
+                if allow is None:
+                    yield doc.resource.unknown(_anchor(st, "NotAction"), "the statement's Effect is unknown",
+                                               key=st.key)
+                    continue
+                yield doc.resource.finding(
+                    _anchor(st, "NotAction"),
+                    f"{doc.label} of {doc.resource.address} allows everything except a list (NotAction "
+                    "in an Allow statement)",
+                    key=st.key + "#notaction", severity=P.exempt_level(graph, doc.resource))
+                continue
+            found, undecided = P.wildcard_actions(st)
+            if found and allow is True:
+                yield doc.resource.finding(
+                    _anchor(st, "Action"),
+                    f"{doc.label} of {doc.resource.address} allows wildcard actions {', '.join(found)}",
+                    key=st.key, severity=P.exempt_level(graph, doc.resource))
+            elif found or undecided:
+                yield doc.resource.unknown(_anchor(st, "Action"),
+                                           "an action or the Effect of the statement cannot be resolved",
+                                           key=st.key)
+
+
+# Write actions that are allowed on "*" at note level: an application's own log stream,
+# which ECS and Lambda execution roles commonly grant this way (RULES.md §2.10 [decide]).
+LOG_WRITES = frozenset({"logs:createloggroup", "logs:createlogstream", "logs:putlogevents"})
+
+
+def restrictable_writes(action: str):
+    """The restrictable Write/Permissions-management actions an action pattern covers."""
+    a = action.strip().lower()
+    if a == "*":
+        return ["*"]
+    if ":" not in a:
+        return []
+    service, name = a.split(":", 1)
+    names = RESTRICTABLE_WRITE.get(service)
+    if not names:
+        return []
+    if "*" not in name and "?" not in name:
+        return [a] if name in names.split() else []
+    import fnmatch
+    return [f"{service}:{n}" for n in fnmatch.filter(names.split(), name)]
+
+
+@rule(id="WAL-IAM-003", name="iam-no-star-resource-writes",
+      title="No `Resource: \"*\"` on write or permission-management actions",
+      pillar="security", category="iam-least-privilege", best_practice=("SEC03-BP02",),
+      severity=severity(development="note", mvp="warning", production="warning", regulated="error"),
+      checkov=("CKV_AWS_355", "CKV_AWS_356", "CKV_AWS_111", "CKV_AWS_290"))
+def iam_no_star_resource_writes(graph):
+    """An Allow statement whose `Resource` is only `"*"` grants no Write or
+    Permissions-management action that could be scoped to a resource ARN.
+
+    ## Why
+    `Resource: "*"` on a write action lets the principal change every resource of that
+    type in the account, not just the workload's own bucket, queue or table. SEC03-BP02
+    (grant least privilege access): scope write permissions to ARNs.
+
+    ## Default
+    Actions that support no resource-level permission (`cloudwatch:PutMetricData`,
+    `xray:PutTraceSegments`, `ecr:GetAuthorizationToken`, `ec2:Describe*`, ...) can only be
+    granted on `"*"` and are exempt. The list of restrictable Write and
+    Permissions-management actions is bundled, generated from the AWS Service
+    Authorization Reference (`tests/data/make_iam_actions.py`); an action of a service
+    it does not know is not reported. The log-shipping actions `logs:CreateLogGroup`,
+    `logs:CreateLogStream` and `logs:PutLogEvents` on `"*"` are restrictable but common in
+    execution roles: they are reported as a note. A `*` on `*` statement is WAL-IAM-001's
+    and is not reported again here.
+
+    ## Example
+    ```yaml
+    Resources:
+      QueueWriter:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: [sqs:SendMessage, sqs:DeleteMessage]
+                Resource: "*"
+    ```
+    ```hcl
+    resource "aws_iam_policy" "queue_writer" {
+      name = "queue-writer"
+      policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{ Effect = "Allow", Action = ["sqs:SendMessage", "sqs:DeleteMessage"],
+                       Resource = "*" }]
+      })
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      QueueWriter:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: [sqs:SendMessage, sqs:DeleteMessage]
+                Resource: arn:aws:sqs:eu-west-1:123456789012:orders
+    ```
+    ```hcl
+    resource "aws_iam_policy" "queue_writer" {
+      name = "queue-writer"
+      policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{ Effect = "Allow", Action = ["sqs:SendMessage", "sqs:DeleteMessage"],
+                       Resource = "arn:aws:sqs:eu-west-1:123456789012:orders" }]
+      })
+    }
+    ```
+    """
+    for item in _unknown_docs(graph, "whether it grants writes on every resource"):
+        if not isinstance(item, tuple):
+            yield item
+            continue
+        doc, stmts = item
+        for st in stmts:
+            if _admin_statement(st) is True:
+                continue                      # IAM-001's
+            allow = P.is_allow(st)
+            if allow is False or st.not_resource is not None:
+                continue
+            only_star = P.resource_is_only_star(st)
+            if only_star is False:
+                continue
+            actions, undecided = P.action_strings(st)
+            if st.not_action is not None:
+                continue                      # IAM-002 reports NotAction
+            covered = []
+            for a in actions:
+                covered.extend(restrictable_writes(a))
+            if covered and allow is True and only_star is True:
+                named = sorted({a for a in actions if restrictable_writes(a)})
+                level = "note" if all(c in LOG_WRITES for c in covered) else None
+                yield doc.resource.finding(
+                    _anchor(st, "Resource"),
+                    f"{doc.label} of {doc.resource.address} allows write actions "
+                    f"{', '.join(named[:5])}{' ...' if len(named) > 5 else ''} on every resource "
+                    "(Resource \"*\")", key=st.key, severity=level)
+            elif covered or undecided:
+                yield doc.resource.unknown(_anchor(st, "Resource"),
+                                           "the statement's actions, resources or Effect cannot be resolved",
+                                           key=st.key)
+
+
+def _role_of(graph, holder, value):
+    """(role key, role resource or None, undecided reason or None) of a role ARN value."""
+    if value is None:
+        return None, None, None
+    target = graph.deref(holder, value)
+    if target is not None:
+        return ("node", target.scope, target.address), target, None
+    if isinstance(value, str):
+        return ("arn", value.strip()), None, None
+    reason = value.reason if isinstance(value, Unknown) else "the role cannot be resolved"
+    return None, None, reason
+
+
+@rule(id="WAL-IAM-004", name="ecs-task-role-per-service",
+      title="One dedicated task role per ECS service, distinct from the execution role",
+      pillar="security", category="iam-least-privilege", best_practice=("SEC03-BP02",),
+      severity=severity(development="note", mvp="note", production="warning", regulated="error"),
+      checkov=("CKV_AWS_249",))
+def ecs_task_role_per_service(graph):
+    """Each ECS task definition's task role (the application's permissions) differs from
+    its execution role (the ECS agent's permissions to pull images and write logs), and
+    no two ECS services share a task role.
+
+    ## Why
+    The foundation gives each service its own IAM role (SEC03-BP02, grant least privilege
+    access). When the task role is the execution role, the application can read every
+    secret and image the agent can; when services share a task role, a compromise of one
+    service has the permissions of all of them.
+
+    ## Default
+    A task definition without a task role gives its containers no AWS permissions: that
+    passes. Role identity is decided by reference (the same `AWS::IAM::Role` /
+    `aws_iam_role`) or by an equal literal ARN; a role from a parameter, variable or
+    import is unknown.
+
+    ## Example
+    ```yaml
+    Resources:
+      TaskRole:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Principal: {Service: ecs-tasks.amazonaws.com}
+                Action: sts:AssumeRole
+          ManagedPolicyArns:
+            - arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy
+      TaskDefinition:
+        Type: AWS::ECS::TaskDefinition
+        Properties:
+          RequiresCompatibilities: [FARGATE]
+          NetworkMode: awsvpc
+          Cpu: "256"
+          Memory: "512"
+          TaskRoleArn: !GetAtt TaskRole.Arn
+          ExecutionRoleArn: !GetAtt TaskRole.Arn
+          ContainerDefinitions:
+            - Name: app
+              Image: public.ecr.aws/nginx/nginx:latest
+    ```
+    ```hcl
+    resource "aws_iam_role" "task" {
+      name = "app-task"
+      assume_role_policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",
+                       Principal = { Service = "ecs-tasks.amazonaws.com" } }]
+      })
+    }
+
+    resource "aws_ecs_task_definition" "app" {
+      family                   = "app"
+      requires_compatibilities = ["FARGATE"]
+      network_mode             = "awsvpc"
+      cpu                      = 256
+      memory                   = 512
+      task_role_arn            = aws_iam_role.task.arn
+      execution_role_arn       = aws_iam_role.task.arn
+      container_definitions = jsonencode([{
+        name = "app", image = "public.ecr.aws/nginx/nginx:latest", essential = true
+      }])
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      TaskRole:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Principal: {Service: ecs-tasks.amazonaws.com}
+                Action: sts:AssumeRole
+      ExecutionRole:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Principal: {Service: ecs-tasks.amazonaws.com}
+                Action: sts:AssumeRole
+          ManagedPolicyArns:
+            - arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy
+      TaskDefinition:
+        Type: AWS::ECS::TaskDefinition
+        Properties:
+          RequiresCompatibilities: [FARGATE]
+          NetworkMode: awsvpc
+          Cpu: "256"
+          Memory: "512"
+          TaskRoleArn: !GetAtt TaskRole.Arn
+          ExecutionRoleArn: !GetAtt ExecutionRole.Arn
+          ContainerDefinitions:
+            - Name: app
+              Image: public.ecr.aws/nginx/nginx:latest
+    ```
+    ```hcl
+    resource "aws_iam_role" "task" {
+      name = "app-task"
+      assume_role_policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",
+                       Principal = { Service = "ecs-tasks.amazonaws.com" } }]
+      })
+    }
+
+    resource "aws_iam_role" "execution" {
+      name = "app-execution"
+      assume_role_policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",
+                       Principal = { Service = "ecs-tasks.amazonaws.com" } }]
+      })
+    }
+
+    resource "aws_ecs_task_definition" "app" {
+      family                   = "app"
+      requires_compatibilities = ["FARGATE"]
+      network_mode             = "awsvpc"
+      cpu                      = 256
+      memory                   = 512
+      task_role_arn            = aws_iam_role.task.arn
+      execution_role_arn       = aws_iam_role.execution.arn
+      container_definitions = jsonencode([{
+        name = "app", image = "public.ecr.aws/nginx/nginx:latest", essential = true
+      }])
+    }
+    ```
+    """
+    task_roles = {}
+    for td in graph.resources("task_def"):
+        task_key, task_role, why_t = _role_of(graph, td, td.get("task_role_arn"))
+        exec_key, _, why_e = _role_of(graph, td, td.get("execution_role_arn"))
+        task_roles[id(td)] = (task_key, task_role, why_t)
+        if task_key is None and why_t is None:
+            continue                               # no task role: no permissions
+        if task_key is not None and exec_key is not None:
+            if task_key == exec_key:
+                yield td.finding("task_role_arn",
+                                 f"task definition {td.address} uses the same role as task role and "
+                                 "execution role: the application gets the agent's permissions")
+        elif td.has("execution_role_arn"):
+            yield td.unknown("task_role_arn", "whether the task role is the execution role is unknown: "
+                             + (why_t or why_e or ""))
+    by_role = {}
+    undecided = []
+    for svc in graph.resources("ecs_service"):
+        tds = graph.targets(svc, svc.get("task_definition"))
+        td = tds[0] if len(tds) == 1 and not isinstance(tds[0], Unknown) else None
+        if td is None or td.kind != "task_def":
+            if tds:
+                undecided.append(svc)
+            continue
+        key, role, why = task_roles.get(id(td), (None, None, None))
+        if key is None:
+            if why:
+                undecided.append(svc)
+            continue
+        by_role.setdefault((svc.scope,) + key, []).append((svc, td, role))
+    for (_scope, *_), users in sorted(by_role.items(), key=lambda kv: str(kv[0])):
+        if len(users) < 2:
+            continue
+        for svc, td, role in users:
+            others = [s for s, _, _ in users if s is not svc]
+            related = [Related(s, (), "another service with the same task role") for s in others]
+            if role is not None:
+                related.append(Related(role, (), "the shared task role"))
+            yield svc.finding("task_definition",
+                              f"ECS service {svc.address} shares its task role with "
+                              f"{', '.join(s.address for s in others)}: give each service its own role",
+                              related=related, key="shared-task-role")
+
+
+RULES = [iam_no_admin, iam_no_wildcard_actions, iam_no_star_resource_writes, ecs_task_role_per_service]
