@@ -63,7 +63,13 @@ def _related(graph, r, extra=()):
                                f"sg {group.address} is attached to {a.resource.address}"))
     for resource, path, message in extra:
         out.append(Related(resource, tuple(path or ()), message))
-    return out
+    unique, seen = [], set()
+    for rel in out:
+        mark = (id(rel.resource), rel.path)
+        if mark not in seen:
+            seen.add(mark)
+            unique.append(rel)
+    return unique
 
 
 def _rule_text(r):
@@ -220,7 +226,7 @@ def sg_no_internet_admin_data_ports(graph):
     for r in all_rules(graph, INGRESS):
         verdict, text = _sg001(graph, r)
         if verdict == "fail":
-            yield _finding(r, f"{text}: {_rule_text(r)}; {_attachment_text(graph, r.group)}",
+            yield _finding(r, f"{text} by {r.where()}; {_attachment_text(graph, r.group)}",
                            related=_related(graph, r))
         elif verdict == "unknown":
             yield _unknown(r, text)
@@ -816,8 +822,8 @@ def _check_app_ingress(graph, svc, group, r, has_lb, chain, shared_with_fronted)
         yield _unknown(r, f"the source of this rule is unknown ({src.reason})")
         return
     attach = f"sg {group.address} is attached to ECS service {svc.address}"
-    extra = [(svc, sgm.sg_list_paths(svc)[0] if sgm.sg_list_paths(svc) else (),
-              f"sg {group.address} is attached to {svc.address}")]
+    extra = [(a.resource, a.path, f"sg {group.address} is attached to {svc.address}")
+             for a in attached(graph, group) if a.resource is svc]
     if has_lb is None:
         yield _unknown(r, f"the load balancers of {svc.address} are unknown")
         return

@@ -622,7 +622,12 @@ class Attachment:
 
     @property
     def path(self) -> tuple:
-        return tuple(self.via.split(".")) if self.via else ()
+        """The concrete attribute path (list indices included) where it can be found."""
+        if not self.via:
+            return ()
+        parts = tuple(self.via.split("."))
+        value, path = self.resource.locate(parts)
+        return path if len(path) >= len(parts) else parts
 
 
 def _is_attach_via(via: str) -> bool:
