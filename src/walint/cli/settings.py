@@ -1,11 +1,26 @@
-"""Turn command-line values (and, later, configuration) into ScanOptions."""
+"""Turn the configuration file and command-line values into ScanOptions.
+
+Precedence (CONTRACT.md: flags override the file):
+
+* `--profile`, `--fail-on`, `--show-unknown`, `--no-inline-ignores`,
+  `--report-unused-ignores`: the flag when given, else the file, else the default. An
+  explicit `--profile` applies to every file: the file's `profiles` globs are then not used.
+* `--select` replaces the file's `select`, `--ignore` replaces its `ignore`; a rule
+  matching both the selection and an ignore is not run (ignore wins), whichever side
+  each came from.
+* `--var-file`/`--var` come after the file's `terraform.var-files`/`vars`, and
+  `--parameters`/`--param` after `cloudformation.parameters`/`params`: the later wins.
+* `severity`, `per-path-ignores` and `exclude` exist only in the file.
+"""
 from __future__ import annotations
 
 import os
 
 from walint.cli.options import key_values, split_list
+from walint.engine import config as config_mod
 from walint.engine.errors import UsageError
 from walint.engine.run import ScanOptions
+from walint.engine.selection import _matches
 from walint.model.rule import DEFAULT_PROFILE
 
 
@@ -16,18 +31,76 @@ def _existing(paths, option):
     return list(paths)
 
 
+def _known_rules(rule_paths):
+    from walint.engine.builtin import ENGINE_RULES
+    from walint.engine.loader import load_rules
+
+    return list(ENGINE_RULES) + load_rules(rule_paths)
+
+
+def _check_selectors(rules, selectors, where):
+    for sel in selectors:
+        if not any(_matches(r, sel) for r in rules):
+            raise UsageError(f"{where}: {sel}: matches no rule id, prefix, name, pillar or category")
+
+
+def _path_ignored(cfg):
+    """callable(rule, file) -> bool from `per-path-ignores`, or None."""
+    if not cfg.per_path_ignores:
+        return None
+    entries = [(config_mod.GlobSet([g], cfg.base), sels) for g, sels in cfg.per_path_ignores]
+
+    def ignored(rule, file):
+        return any(any(_matches(rule, s) for s in sels) and globs(file) for globs, sels in entries)
+    return ignored
+
+
+def load_config(config_file=None) -> config_mod.Config:
+    return config_mod.resolve(config_file)
+
+
 def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=(), var_files=(),
-          params=(), parameter_files=(), rule_paths=(), fail_on=None, show_unknown=False,
-          **_ignored) -> ScanOptions:
+          params=(), parameter_files=(), rule_paths=(), fail_on=None, show_unknown=None,
+          no_inline_ignores=False, report_unused_ignores=None, baseline=None,
+          config=None, **_ignored) -> ScanOptions:
+    cfg = config if config is not None else load_config(config_file)
+    where = cfg.path or "configuration"
+
+    if cfg.select or cfg.ignore or cfg.per_path_ignores or cfg.severity:
+        rules = _known_rules(rule_paths)
+        if cfg.select and not select_:
+            _check_selectors(rules, cfg.select, f"{where}: select")
+        if cfg.ignore and not ignore:
+            _check_selectors(rules, cfg.ignore, f"{where}: ignore")
+        for glob, sels in cfg.per_path_ignores:
+            _check_selectors(rules, sels, f"{where}: per-path-ignores: {glob}")
+        ids = {r.id for r in rules}
+        for rule_id in cfg.severity:
+            if rule_id not in ids:
+                raise UsageError(f"{where}: severity: {rule_id}: no such rule id "
+                                 f"(walint rules lists them)")
+
+    chosen_profile = profile or cfg.profile or DEFAULT_PROFILE
+    inline = cfg.inline_ignores if cfg.inline_ignores is not None else True
+    if no_inline_ignores:
+        inline = False
     return ScanOptions(
-        profile=profile or DEFAULT_PROFILE,
-        fail_on=fail_on or "error",
-        select=split_list(select_),
-        ignore=split_list(ignore),
-        variables=key_values(variables, "--var"),
-        var_files=_existing(var_files, "--var-file"),
-        params=key_values(params, "--param"),
-        parameter_files=_existing(parameter_files, "--parameters"),
-        show_unknown=show_unknown,
+        profile=chosen_profile,
+        fail_on=fail_on or cfg.fail_on or "error",
+        select=split_list(select_) if select_ else list(cfg.select or []),
+        ignore=split_list(ignore) if ignore else list(cfg.ignore or []),
+        severity_overrides=dict(cfg.severity),
+        variables=list(cfg.variables) + key_values(variables, "--var"),
+        var_files=list(cfg.var_files) + _existing(var_files, "--var-file"),
+        params=list(cfg.params) + key_values(params, "--param"),
+        parameter_files=list(cfg.parameter_files) + _existing(parameter_files, "--parameters"),
+        show_unknown=bool(show_unknown if show_unknown is not None else cfg.show_unknown),
         rule_paths=list(rule_paths),
+        exclude=cfg.excluder(),
+        profile_for=None if profile else cfg.profile_for(chosen_profile),
+        path_ignored=_path_ignored(cfg),
+        inline_ignores=inline,
+        report_unused_ignores=bool(report_unused_ignores if report_unused_ignores is not None
+                                   else cfg.report_unused_ignores),
+        baseline=baseline,
     )

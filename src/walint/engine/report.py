@@ -49,6 +49,7 @@ class Report:
     internal_errors: list = field(default_factory=list)
     graph: object = None
     namer: object = None          # file -> display path
+    baseline: dict | None = None  # {"file": ..., "stale": [entries no finding matches]}
 
     def active(self):
         """Findings that count: not suppressed."""

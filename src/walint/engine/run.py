@@ -33,6 +33,12 @@ class ScanOptions:
     show_unknown: bool = False
     rule_paths: list = field(default_factory=list)
     exclude: object = None                                     # callable(path) -> bool
+    profile_for: object = None            # callable(file) -> profile (configuration `profiles`)
+    path_ignored: object = None           # callable(rule, file) -> bool (`per-path-ignores`)
+    inline_ignores: bool = True
+    report_unused_ignores: bool = False
+    baseline: str | None = None           # a baseline file: its findings are reported as suppressed
+    today: object = None                  # datetime.date for suppression expiry (default today)
 
 
 def parse_inputs(inputs, options) -> ParseResult:
@@ -75,11 +81,23 @@ def fingerprint(rule_id: str, file: str, address: str, key: str) -> str:
 class _Locator:
     """Turns findings and diagnostics into located Results."""
 
-    def __init__(self, namer, profile, overrides):
+    def __init__(self, namer, profile, overrides, profile_for=None, path_ignored=None):
         self.namer, self.profile, self.overrides = namer, profile, overrides
+        self.profile_for, self.path_ignored = profile_for, path_ignored
 
-    def level(self, rule, finding=None):
-        level = self.overrides.get(rule.id) or rule.level(self.profile)
+    def level(self, rule, finding=None, file=None):
+        """The rule's level for a file (its profile, per-path ignores); without a file,
+        "off" only when the rule is off in every profile the configuration uses."""
+        file = file if file is not None or finding is None else finding.resource.file
+        if file is None:
+            profiles = getattr(self.profile_for, "profiles", ())
+            levels = [rule.level(p) for p in [self.profile, *profiles]]
+            level = self.overrides.get(rule.id) or next((x for x in levels if x != "off"), "off")
+        elif self.path_ignored is not None and self.path_ignored(rule, file):
+            return "off"
+        else:
+            profile = self.profile_for(file) if self.profile_for else self.profile
+            level = self.overrides.get(rule.id) or rule.level(profile)
         if finding is not None and finding.severity in LEVELS and level in LEVELS:
             # a rule may lower (never raise) the level of one finding
             level = max(level, finding.severity, key=LEVELS.index)
@@ -100,11 +118,14 @@ class _Locator:
                       fingerprint(rule.id, loc.file, loc.address, key),
                       related=related, status=f.status, attribute=attribute, key=key)
 
-    def parse_error(self, d: Diagnostic) -> Result:
+    def parse_error(self, d: Diagnostic) -> Result | None:
         file = self.namer(d.file)
         loc = Location(file, d.line or 1, d.line or 1)
         rule = builtin.PARSE_ERROR
-        return Result(rule, self.level(rule), d.message, loc,
+        level = self.level(rule, file=d.file)
+        if level == "off":
+            return None
+        return Result(rule, level, d.message, loc,
                       fingerprint(rule.id, file, "", d.message))
 
 
@@ -133,7 +154,10 @@ def run_rules(graph, rules, locator, limits):
             if f.status == "fail" and f.resource.optional:
                 f.status = "unknown"
                 f.message += " (the resource may not exist: its condition or count is unknown)"
-            result = locator.finding(rule, f, locator.level(rule, f) if f.status == "fail" else "note")
+            level = locator.level(rule, f)
+            if level == "off":  # off for this file: its profile or per-path ignores
+                continue
+            result = locator.finding(rule, f, level if f.status == "fail" else "note")
             (results if f.status == "fail" else unknowns).append(result)
     return results, unknowns, errors
 
@@ -144,7 +168,8 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
     chosen = select(list(builtin.ENGINE_RULES) + all_rules, options.select, options.ignore)
     inputs = discover(paths, options.exclude or (lambda p: False))
     namer = PathNamer(inputs.roots)
-    locator = _Locator(namer, options.profile, options.severity_overrides)
+    locator = _Locator(namer, options.profile, options.severity_overrides,
+                       options.profile_for, options.path_ignored)
     limits = inputs.limits()
 
     parsed = parse_inputs(inputs, options)
@@ -160,9 +185,15 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
     for d in parsed.diagnostics:
         if d.level == "error" and d.code == "WAL-PARSE-001":
             if parse_on and _kept(limits, d.file):
-                results.append(locator.parse_error(d))
+                result = locator.parse_error(d)
+                if result is not None:
+                    results.append(result)
         else:
             diagnostics.append(d)
+
+    results.extend(_suppress(results, graph, locator, chosen, runnable, all_rules, limits,
+                             parsed.diagnostics, options))
+    stale = _baseline(results, options)
 
     ran = sorted({r.id: r for r in runnable + [res.rule for res in results]}.values(),
                  key=lambda r: r.id)
@@ -173,4 +204,32 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
                   rules=ran, results=results, unknowns=unknowns,
                   diagnostics=sorted(diagnostics, key=lambda d: (d.file, d.line or 0, d.message)),
                   files=files, resources=len(graph.resources()), show_unknown=options.show_unknown,
-                  base_uri=namer.base(), internal_errors=errors, graph=graph, namer=namer)
+                  base_uri=namer.base(), internal_errors=errors, graph=graph, namer=namer,
+                  baseline=None if stale is None else {"file": options.baseline, "stale": stale})
+
+
+def _suppress(results, graph, locator, chosen, runnable, all_rules, limits, diagnostics, options):
+    """Inline suppressions: mark what they hold back, return the WAL-SUP-* results."""
+    if not options.inline_ignores:
+        return []
+    from walint.engine import suppress
+
+    parse_files = {locator.namer(d.file): d.file for d in diagnostics
+                   if d.code == "WAL-PARSE-001" and d.file}
+    ran = {r.id for r in runnable} | {builtin.PARSE_ERROR.id}
+    known = {r.id for r in all_rules} | {r.id for r in builtin.ENGINE_RULES}
+    outcome = suppress.apply(results, graph.resources(), locator,
+                             enabled={r.id for r in chosen}, ran=ran, known=known,
+                             kept=lambda f, scope=None: _kept(limits, f, scope),
+                             report_unused=options.report_unused_ignores,
+                             parse_files=parse_files, today=options.today)
+    return outcome.results
+
+
+def _baseline(results, options):
+    """Findings in the baseline become suppressed; the entries matching none are returned."""
+    if not options.baseline:
+        return None
+    from walint.engine import baseline
+
+    return baseline.apply(results, baseline.read(options.baseline), options.baseline)

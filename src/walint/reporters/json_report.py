@@ -24,13 +24,17 @@ def report_dict(report) -> dict:
     results = list(report.results)
     if report.show_unknown:
         results = sorted(results + report.unknowns, key=lambda r: r.sort_key())
-    return {
+    out = {
         "tool": "walint", "version": report.version, "profile": report.profile,
         "summary": {"files": report.files, "resources": report.resources,
                     "findings": report.counts(), "by_pillar": report.by_pillar(),
                     "unknown": len(report.unknowns)},
         "findings": [result_dict(r) for r in results],
     }
+    baseline = getattr(report, "baseline", None)
+    if baseline is not None:
+        out["baseline"] = {"stale": list(baseline.get("stale", []))}
+    return out
 
 
 def render(report, color=False) -> str:
