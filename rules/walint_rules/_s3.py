@@ -382,3 +382,101 @@ def bucket_bpa(graph, bucket):
         elif v is None and out[flag][0] is False:
             out[flag] = (None, out[flag][1], out[flag][2])
     return out, maybe
+
+
+# -- versioning, object lock, lifecycle -----------------------------------------------------
+
+
+def versioning(graph, bucket):
+    """(verdict True/False/None, resource, path, status text) of the bucket's versioning."""
+    if bucket.format == "cloudformation":
+        if not bucket.has("versioning_configuration"):
+            return False, bucket, None, "not configured"
+        status = bucket.get("versioning_configuration.status")
+        verdict = decide(status, lambda s: s == "Enabled" if isinstance(s, str) else None)
+        return verdict, bucket, "versioning_configuration.status", known_str(status) or "unknown"
+    found, maybe = facets_of(graph, bucket, "aws_s3_bucket_versioning")
+    for f in found:
+        status = f.get("versioning_configuration.status")
+        verdict = decide(status, lambda s: s == "Enabled" if isinstance(s, str) else None)
+        return verdict, f, "versioning_configuration.status", known_str(status) or "unknown"
+    if bucket.has("versioning"):
+        enabled = is_true(bucket.get("versioning.enabled"), False)
+        return enabled, bucket, "versioning.enabled", {True: "Enabled", False: "disabled"}.get(enabled, "unknown")
+    if maybe:
+        return None, bucket, None, "set by a resource whose bucket walint cannot resolve"
+    return False, bucket, None, "not configured"
+
+
+def object_lock(graph, bucket):
+    """(verdict, resource, path, what is missing): object lock on with a default retention."""
+    if bucket.format == "cloudformation":
+        enabled = is_true(bucket.get("object_lock_enabled"), False)
+        if enabled is not True:
+            return enabled, bucket, "object_lock_enabled" if bucket.has("object_lock_enabled") else None, \
+                "object lock is not enabled"
+        has = bucket.has("object_lock_configuration.rule.default_retention")
+        return (True if has else False), bucket, "object_lock_configuration", \
+            "object lock has no default retention"
+    enabled = is_true(bucket.get("object_lock_enabled"), None)
+    if enabled is None and not bucket.has("object_lock_enabled"):
+        inline = bucket.get("object_lock_configuration.object_lock_enabled")
+        enabled = decide(inline, lambda s: s == "Enabled" if isinstance(s, str) else None) \
+            if inline is not None else False
+    if enabled is not True:
+        return enabled, bucket, "object_lock_enabled" if bucket.has("object_lock_enabled") else None, \
+            "object lock is not enabled"
+    if bucket.has("object_lock_configuration.rule.default_retention"):
+        return True, bucket, None, ""
+    found, maybe = facets_of(graph, bucket, "aws_s3_bucket_object_lock_configuration")
+    if any(f.has("rule.default_retention") for f in found):
+        return True, bucket, None, ""
+    if maybe:
+        return None, bucket, None, "the object lock configuration's bucket is unknown"
+    return False, (found[0] if found else bucket), None, "object lock has no default retention"
+
+
+def lifecycle(graph, bucket):
+    """(has an enabled rule or tiering: True/False/None, has noncurrent expiration, anchor)."""
+    enabled_rules, verdicts, anchor = [], [], (bucket, None)
+    if bucket.format == "cloudformation":
+        for i, r in enumerate(as_list(bucket.get("lifecycle_configuration.rules"))):
+            if isinstance(r, dict):
+                v = decide(r.get("status"), lambda s: s == "Enabled" if isinstance(s, str) else None)
+                verdicts.append(v)
+                anchor = (bucket, ("lifecycle_configuration", "rules", i, "status"))
+                if v is True:
+                    enabled_rules.append(r)
+        for t in as_list(bucket.get("intelligent_tiering_configurations")):
+            if isinstance(t, dict):
+                verdicts.append(decide(t.get("status"), lambda s: s == "Enabled" if isinstance(s, str) else None))
+        noncurrent = any(r.get("noncurrent_version_expiration") is not None
+                         or r.get("noncurrent_version_expiration_in_days") is not None
+                         for r in enabled_rules)
+        return or3(verdicts), noncurrent, anchor
+    found, maybe = facets_of(graph, bucket, "aws_s3_bucket_lifecycle_configuration")
+    for f in found:
+        for i, r in enumerate(as_list(f.get("rule"))):
+            if isinstance(r, dict):
+                v = decide(r.get("status"), lambda s: s == "Enabled" if isinstance(s, str) else None)
+                verdicts.append(v)
+                anchor = (f, ("rule", i, "status"))
+                if v is True:
+                    enabled_rules.append(r)
+        if isinstance(f.get("rule"), (Unknown, OneOf)):
+            verdicts.append(None)
+    for i, r in enumerate(as_list(bucket.get("lifecycle_rule"))):
+        if isinstance(r, dict):
+            v = is_true(r.get("enabled"), None)
+            verdicts.append(v)
+            anchor = (bucket, ("lifecycle_rule", i, "enabled"))
+            if v is True:
+                enabled_rules.append(r)
+    tiers, maybe_t = facets_of(graph, bucket, "aws_s3_bucket_intelligent_tiering_configuration")
+    for t in tiers:
+        verdicts.append(decide(t.get("status", "Enabled"),
+                               lambda s: s == "Enabled" if isinstance(s, str) else None))
+    if maybe or maybe_t:
+        verdicts.append(None)
+    noncurrent = any(r.get("noncurrent_version_expiration") is not None for r in enabled_rules)
+    return or3(verdicts), noncurrent, anchor
