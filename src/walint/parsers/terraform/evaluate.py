@@ -11,11 +11,11 @@ import os
 import re
 
 from walint.model.resource import Resource
-from walint.parsers.base import Diagnostic
+from walint.parsers.base import Diagnostic, SourceError, encoding_problem, read_source
 
 from . import syntax as S
 from .functions import FUNCTIONS, NOT_EVALUATED, STRUCTURAL, FnError, _UnknownInside, _set
-from .values import (AzIndex, AzList, DataObj, Err, ModObj, Namespace, OneOf, Ref, ResObj, Unknown,
+from .values import (AzIndex, AzList, DataObj, Err, ModObj, Namespace, OneOf, Ref, ResObj, TfSet, Unknown,
                      collect_refs, contains_unknown, find_unknown, is_number, norm_number, one_of,
                      sort_key, to_bool, to_number, to_string, type_name, unknown_of)
 
@@ -93,10 +93,13 @@ def load_module(dir_, ev) -> Module:
             continue
         ev.note_file(path)
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError as e:
-            ev.diag(path, 1, f"cannot read file: {e.strerror or e}")
+            data = read_source(path)
+        except SourceError as e:
+            ev.diag(path, None, str(e))
+            continue
+        problem = encoding_problem(data)
+        if problem:
+            ev.diag(path, None, problem)
             continue
         try:
             sf = S.parse_file(path, data)
@@ -345,7 +348,7 @@ class Evaluator:
             return one_of([self.get_attr(o, name, scope) for o in obj.options])
         if obj is None:
             return Err(f"attribute {name!r} of null")
-        if t is list:
+        if t is list or t is TfSet:
             return Err(f"attribute {name!r} of a list (use [*] or an index)")
         return Err(f"attribute {name!r} of a {type_name(obj)}")
 
@@ -367,7 +370,7 @@ class Evaluator:
             return one_of([self.index(o, key, scope) for o in obj.options])
         if isinstance(key, OneOf):
             return one_of([self.index(obj, k, scope) for k in key.options])
-        if t is list:
+        if t is list or t is TfSet:
             ok, i = to_number(key)
             if not ok or not float(i).is_integer():
                 return Err(f"list index must be a whole number, got {type_name(key)}")
@@ -1218,7 +1221,7 @@ class Evaluator:
             return v
         if depth > 60:
             return Unknown("value nested too deeply")
-        if t is list:
+        if t is list or t is TfSet:
             return [self.finish(x, depth + 1) for x in v]
         if t is dict:
             return {k: self.finish(x, depth + 1) for k, x in v.items()}
@@ -1368,6 +1371,8 @@ def _as_bool(v):
 
 
 def _iter_pairs(coll):
+    if isinstance(coll, TfSet):
+        return [(x, x) for x in coll]
     if isinstance(coll, list):
         return list(enumerate(coll))
     if isinstance(coll, dict):

@@ -15,7 +15,7 @@ import json
 import math
 import re
 
-from .values import (AzIndex, AzList, Err, ResObj, Ref, Unknown, is_number, norm_number, num_to_str,
+from .values import (AzIndex, AzList, Err, ResObj, Ref, TfSet, Unknown, is_number, norm_number, num_to_str,
                      sort_key, to_bool, to_number, to_string, type_name)
 
 
@@ -68,7 +68,7 @@ def _set(items):
             out.append(x)
     if all(isinstance(x, str) for x in out) or all(is_number(x) for x in out):
         out.sort(key=sort_key)
-    return out
+    return TfSet(out)
 
 
 # ---------------------------------------------------------------- collections
@@ -298,13 +298,13 @@ def f_setintersection(a):
         return []
     first = _set(_list(a[0]))
     rest = [_list(x) for x in a[1:]]
-    return [x for x in first if all(any(_eq(x, y) for y in r) for r in rest)]
+    return TfSet(x for x in first if all(any(_eq(x, y) for y in r) for r in rest))
 
 
 def f_setsubtract(a):
     x, y = a
     y = _list(y)
-    return [e for e in _set(_list(x)) if not any(_eq(e, z) for z in y)]
+    return TfSet(e for e in _set(_list(x)) if not any(_eq(e, z) for z in y))
 
 
 def f_setproduct(a):

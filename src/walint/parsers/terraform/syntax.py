@@ -1039,7 +1039,7 @@ def _json_body(sf, b, obj, top_type):
                         b.blocks.append(d)
             continue
         if isinstance(v, ObjectExpr) or (isinstance(v, TupleExpr) and v.items and
-                                         all(isinstance(x, ObjectExpr) for x in v.items) and name in ("lifecycle",)):
+                                         all(isinstance(x, ObjectExpr) for x in v.items)):
             for o in _json_objects(v):
                 nb = Block(name, [], kn.line, kn.col, _end_line(o), sf.path)
                 _json_body(sf, nb, o, "resource" if name != "lifecycle" else "lifecycle")

@@ -16,6 +16,11 @@ class Err(Unknown):
     """
 
 
+class TfSet(list):
+    """A Terraform set: a list whose elements are their own keys (for_each, dynamic, for)."""
+    __slots__ = ()
+
+
 class ResObj:
     """A resource instance used as a value (`aws_subnet.a`): attributes become Refs."""
     __slots__ = ("address",)
@@ -254,7 +259,7 @@ def sort_key(v):
     return (2, 0, repr(v))
 
 
-__all__ = ["Err", "ResObj", "DataObj", "ModObj", "Namespace", "unknown_of", "contains_unknown",
+__all__ = ["Err", "TfSet", "ResObj", "DataObj", "ModObj", "Namespace", "unknown_of", "contains_unknown",
            "find_unknown", "collect_refs", "is_number", "norm_number", "values_equal", "one_of",
            "to_string", "num_to_str", "to_number", "to_bool", "type_name", "sort_key",
            "AzIndex", "AzList", "OneOf", "Ref", "Unknown"]
