@@ -9,7 +9,7 @@ from walint.api import (ISOLATED, PRIVATE, PUBLIC, UNKNOWN, ExternalSubnet, Rela
                         Unknown, as_bool, as_int, decide, default_routes, distinct_zones,
                         is_regional, nat_route, nat_subnet, options, placement,
                         placement_zones, rule, same_zone, severity, subnet_list, tier_of,
-                        vpc_key, vpc_of, Zone, zone_label, zone_of, zone_of_value)
+                        vpc_key, vpc_of, Zone, zone_label, zone_of, zone_of_value, zones_text)
 
 _WORDS = {"db_instance": "DB instance", "db_cluster": "DB cluster", "cache_rg": "ElastiCache replication group",
           "cache_cluster": "ElastiCache cluster", "efs": "EFS file system", "efs_mount_target": "EFS mount target",
@@ -28,12 +28,7 @@ def _lower(v):
 
 
 def _zones_text(zones) -> str:
-    labels = []
-    for z in zones:
-        label = zone_label(z)
-        if label not in labels:
-            labels.append(label)
-    return ", ".join(labels)
+    return zones_text(zones)
 
 
 def _subnet_related(graph, subnet, message=""):
@@ -501,11 +496,14 @@ def subnet_tiers_multi_az(graph):
                 continue
             anchor = members[0]
             zone = _zones_text(zones)
-            count = "its only subnet" if len(members) == 1 else f"all {len(members)} of its subnets"
             vpc = vpc_of(graph, anchor)
             where = f"VPC {vpc.address}" if vpc is not None else "the VPC"
+            if len(members) == 1:
+                spread = f"a single subnet ({anchor.address}, {zone})"
+            else:
+                spread = f"all {len(members)} of its subnets in one zone ({zone})"
             yield anchor.finding("availability_zone" if anchor.has("availability_zone") else None,
-                                 f"the {name} tier of {where} has {count} in one zone ({zone}): "
+                                 f"the {name} tier of {where} has {spread}: "
                                  f"a zone outage takes down everything placed in {name} subnets "
                                  f"({tiers[id(anchor)].describe()})",
                                  related=[Related(s, ("availability_zone",), f"{name} subnet in {zone}")
@@ -714,7 +712,8 @@ def _data_stores(graph):
     out = []
     for r in graph.resources("db_instance", "db_cluster", "docdb_cluster", "cache_rg", "cache_cluster",
                              "redshift", "opensearch", "efs"):
-        if r.kind == "db_instance" and r.has("cluster_identifier") and not r.has("db_subnet_group_name"):
+        if r.kind == "db_instance" and r.has("cluster_identifier") and (
+                not r.has("db_subnet_group_name") or _cluster_of(graph, r) is not None):
             continue      # an Aurora member: its cluster's subnet group is checked on the cluster
         if r.kind == "db_instance" and r.has("replicate_source_db") and not r.has("db_subnet_group_name"):
             continue      # a same-region read replica: placed like its source
@@ -727,6 +726,18 @@ def _data_stores(graph):
         p = placement(graph, r)
         out.append((r, p, _GROUP_ATTR.get(r.kind)))
     return out
+
+
+def _cluster_of(graph, db):
+    raw = db.get("cluster_identifier")
+    target = graph.deref(db, raw)
+    if target is not None and target.kind == "db_cluster":
+        return target
+    if isinstance(raw, str):
+        for c in graph.resources("db_cluster"):
+            if c.scope == db.scope and c.get("cluster_identifier") == raw:
+                return c
+    return None
 
 
 def _efs_anchor(graph, efs, subnet):
@@ -1567,22 +1578,27 @@ def _facade_nat(graph):
         if enabled is False or single is False:
             continue
         azs, private = m.get("azs", []), m.get("private_subnets", [])
-        if not isinstance(private, list) or not isinstance(azs, list) or \
-                any(not isinstance(a, str) for a in azs):
+        if not isinstance(private, list) or not isinstance(azs, list):
             yield m.unknown("single_nat_gateway", "the module's zones or private subnets are unknown")
             continue
-        zones = []
-        for i in range(len(private)):
-            if azs and azs[i % len(azs)] not in zones:
-                zones.append(azs[i % len(azs)])
-        if len(zones) < 2:
+        if not azs or not private:
             continue
+        # the module places private subnet i in element(azs, i)
+        zones = [zone_of_value(graph, m, azs[i % len(azs)]) for i in range(len(private))]
+        lo, hi = distinct_zones(zones)
+        if hi < 2:
+            continue
+        if lo < 2:
+            yield m.unknown("single_nat_gateway", "the zones of the module's private subnets are unknown")
+            continue
+        first = zone_label(zones[0])
+        rest = zones_text([z for z in zones if same_zone(z, zones[0]) is not True])
         if enabled is None or single is None:
             yield m.unknown("single_nat_gateway", "enable_nat_gateway or single_nat_gateway cannot be resolved")
             continue
-        yield m.finding("single_nat_gateway", f"module {m.address} creates one NAT gateway (in {zones[0]}) for "
-                        f"private subnets in {len(zones)} zones ({', '.join(zones)}): if {zones[0]} fails, "
-                        f"private subnets in {', '.join(zones[1:])} lose internet egress, and their traffic "
+        yield m.finding("single_nat_gateway", f"module {m.address} creates one NAT gateway (in {first}) for "
+                        f"private subnets in {lo} zones ({zones_text(zones)}): if {first} fails, "
+                        f"private subnets in {rest} lose internet egress, and their traffic "
                         "pays cross-AZ charges (set one_nat_gateway_per_az = true, single_nat_gateway = false)",
                         related=[Related(m, ("azs",), "the module's zones")], key="single-nat")
 

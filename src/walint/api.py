@@ -24,7 +24,7 @@ from walint.model.topology import (ISOLATED, PRIVATE, PUBLIC, UNKNOWN, ExternalS
                                    distinct_zones, is_regional, nat_route, nat_subnet,
                                    placement, placement_zones, routes_of, same_zone,
                                    subnet_list, subnets_in, tier_of, vpc_key, vpc_of,
-                                   zone_label, zone_of, zone_of_value)
+                                   zone_label, zone_of, zone_of_value, zones_text)
 
 __all__ = [
     "rule", "severity", "Rule", "Finding", "Related", "Graph", "Resource", "ABSENT",
@@ -35,7 +35,7 @@ __all__ = [
 __all__ += [
     "topology", "Zone", "Tier", "RouteInfo", "Placement", "ExternalSubnet",
     "PUBLIC", "PRIVATE", "ISOLATED", "UNKNOWN",
-    "zone_of", "zone_of_value", "zone_label", "same_zone", "distinct_zones",
+    "zone_of", "zone_of_value", "zone_label", "zones_text", "same_zone", "distinct_zones",
     "tier_of", "routes_of", "default_routes", "vpc_of", "vpc_key", "subnets_in",
     "nat_route", "nat_subnet", "is_regional",
     "placement", "placement_zones", "subnet_list",

@@ -53,7 +53,7 @@ from walint.model.values import AzIndex, OneOf, Ref, Unknown
 from walint.model.verdict import as_bool, decide, options
 
 __all__ = [
-    "Zone", "zone_of", "zone_of_value", "same_zone", "distinct_zones", "zone_label",
+    "Zone", "zone_of", "zone_of_value", "zones_text", "same_zone", "distinct_zones", "zone_label",
     "Tier", "RouteInfo", "tier_of", "routes_of", "default_routes",
     "nat_route", "nat_subnet", "is_regional", "vpc_of", "vpc_key", "subnets_in",
     "Placement", "placement", "placement_zones", "subnet_list", "ExternalSubnet", "topology",
@@ -99,6 +99,8 @@ class Zone:
 def _list_label(list_id: str) -> str:
     if list_id == "GETAZS":
         return "the region's list"
+    if list_id.startswith("GETAZS(") and list_id.endswith(")"):
+        return f"the region's list ({list_id[7:-1]})"
     if list_id.startswith("PARAM(") and list_id.endswith(")"):
         return f"parameter {list_id[6:-1]}"
     if list_id.startswith("VAR(") and list_id.endswith(")"):
@@ -120,6 +122,35 @@ def zone_label(zone) -> str:
     if zone.form == "choice":
         return " or ".join(zone_label(z) for z in zone.value)
     return "an unknown zone"
+
+
+def zones_text(zones) -> str:
+    """Several zones in words, deduplicated, indexes of one list grouped:
+    `us-east-1a, us-east-1b`, `zones #1, #2 of the region's list`."""
+    plain, lists = [], {}
+    order = []
+    for z in zones:
+        if isinstance(z, Zone) and z.form == "index":
+            list_id, i = z.value
+            if list_id not in lists:
+                lists[list_id] = []
+                order.append(("list", list_id))
+            if i not in lists[list_id]:
+                lists[list_id].append(i)
+        else:
+            label = zone_label(z)
+            if label not in plain:
+                plain.append(label)
+                order.append(("plain", label))
+    out = []
+    for kind, key in order:
+        if kind == "plain":
+            out.append(key)
+        else:
+            idx = sorted(lists[key])
+            nums = ", ".join(f"#{i + 1}" for i in idx)
+            out.append(f"zone{'s' if len(idx) > 1 else ''} {nums} of {_list_label(key)}")
+    return ", ".join(out)
 
 
 def zone_of_value(graph, resource, value, _depth=0) -> Zone:
