@@ -154,7 +154,9 @@ ALIASES = {
                       "security_group_ids": "vpc_config.security_group_ids"},
     },
     "asg": {
-        "cloudformation": {"subnet_ids": "vpc_zone_identifier"},
+        # snake() turns TargetGroupARNs into target_group_ar_ns
+        "cloudformation": {"subnet_ids": "vpc_zone_identifier",
+                           "target_group_arns": "target_group_ar_ns"},
         "terraform": {"subnet_ids": "vpc_zone_identifier"},
     },
     "efs_mount_target": {
