@@ -839,3 +839,31 @@ def test_cfn_lb_scheme_default(tmp_path):
         '''})
     assert sgm.lb_internet_facing(res(g, "Public")) is True
     assert sgm.lb_internet_facing(res(g, "Internal")) is False
+
+
+# ------------------------------------------------------------------------------------------
+# The rules' documentation: every Example fires, every Fix passes
+# ------------------------------------------------------------------------------------------
+
+def _doc_cases():
+    from walint import docs
+    from walint_rules.security_groups import RULES
+
+    for rule in RULES:
+        sec = docs.sections(rule)
+        for part in ("Example", "Fix"):
+            blocks = docs.code_blocks(sec.get(part, ""))
+            assert {lang for lang, _ in blocks} == {"yaml", "hcl"}, (rule.id, part)
+            for lang, code in blocks:
+                yield pytest.param(rule.id, part, lang, code, id=f"{rule.id}-{part}-{lang}")
+
+
+@pytest.mark.parametrize("rule_id,part,lang,code", list(_doc_cases()))
+def test_docstring_examples(tmp_path, rule_id, part, lang, code):
+    name = "t.yaml" if lang == "yaml" else "main.tf"
+    (tmp_path / name).write_text(code, encoding="utf-8")
+    report = scan([tmp_path], select=[rule_id])
+    assert not report.internal_errors
+    assert not [r for r in report.results if r.rule.id == "WAL-PARSE-001"]
+    got = [r.message for r in report.results if r.rule.id == rule_id]
+    assert bool(got) == (part == "Example"), got

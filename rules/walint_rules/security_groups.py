@@ -78,6 +78,15 @@ def _rule_text(r):
     return f"{r.direction} {r.ports_label()} {word} {r.source.label()} ({r.where()})"
 
 
+def _verb(r):
+    return "are" if " ports " in f" {r.ports_label()} " else "is"
+
+
+def _open(r):
+    """`tcp port 443 (HTTPS) is open` / `tcp ports 80-84 are open`."""
+    return f"{r.ports_label()} {_verb(r)} open"
+
+
 def _sensitive_ports(graph, r):
     ports = set(SENSITIVE)
     if r.group is not None and "app_sg" in roles(graph, r.group):
@@ -372,7 +381,7 @@ def sg_internet_ingress_lb_only(graph):
                     continue
                 lb = lbs[facing.index(True)]
                 yield _finding(
-                    r, f"{r.ports_label()} is open to the internet ({src.value}) on the group "
+                    r, f"{_open(r)} to the internet ({src.value}) on the group "
                     f"of internet-facing load balancer {lb.address}, which should admit only "
                     f"80 and 443: {_rule_text(r)}; {_attachment_text(graph, r.group)}",
                     related=_related(graph, r))
@@ -381,13 +390,13 @@ def sg_internet_ingress_lb_only(graph):
                 yield _unknown(r, "whether the load balancer is internet-facing is unknown")
                 continue
             yield _finding(
-                r, f"{r.ports_label()} is open to the internet ({src.value}) on the group of "
+                r, f"{_open(r)} to the internet ({src.value}) on the group of "
                 f"internal load balancer {lbs[0].address}: {_rule_text(r)}; "
                 f"{_attachment_text(graph, r.group)}", related=_related(graph, r))
             continue
         if atts:
             yield _finding(
-                r, f"{r.ports_label()} is open to the internet ({src.value}) on a group that "
+                r, f"{_open(r)} to the internet ({src.value}) on a group that "
                 f"is not an internet-facing load balancer's: {_rule_text(r)}; "
                 f"{_attachment_text(graph, r.group)}", related=_related(graph, r))
             continue
@@ -416,7 +425,7 @@ def _store_text(stores):
     parts = []
     for a, port in stores[:3]:
         if isinstance(port, int):
-            parts.append(f"{a.resource.address} (port {sgm.engine_label(port)})")
+            parts.append(f"{a.resource.address} on port {sgm.engine_label(port)}")
         else:
             parts.append(a.resource.address)
     more = f" and {len(stores) - 3} more" if len(stores) > 3 else ""
@@ -635,7 +644,7 @@ def _check_data_ingress(graph, group, r, ports, ports_complete, chain, extra):
     else:
         within = True if ports and r.within(ports) else None
     if within is False:
-        problems.append(f"{r.ports_label()} is wider than the engine port "
+        problems.append(f"{r.ports_label()} {_verb(r)} wider than the engine port "
                         f"{', '.join(sgm.engine_label(p) for p in sorted(ports))}")
         sev = None
     elif within is None and not problems:
@@ -855,7 +864,7 @@ def _check_app_ingress(graph, svc, group, r, has_lb, chain, shared_with_fronted)
             yield _unknown(r, "the container port or the rule's ports are unknown")
             return
         ports = ", ".join(str(p) for p in sorted(chain.ports))
-        yield _finding(r, f"{attach}; {_rule_text(r)}: {r.ports_label()} is wider than the "
+        yield _finding(r, f"{attach}; {_rule_text(r)}: {r.ports_label()} {_verb(r)} wider than the "
                        f"container port {ports}", related=_related(graph, r, extra))
         return
     what = f"the address range {src.value}" if isinstance(src, Cidr) else src.label()
@@ -1075,7 +1084,7 @@ def _lb_egress(graph, group, egress, albs):
         if within is None or reasons:
             yield _unknown(r, "the target ports or the rule's ports are unknown")
             continue
-        yield _finding(r, f"{chain}; {_rule_text(r)}: {r.ports_label()} is wider than the "
+        yield _finding(r, f"{chain}; {_rule_text(r)}: {r.ports_label()} {_verb(r)} wider than the "
                        f"target ports {', '.join(str(p) for p in sorted(ports))}",
                        related=_related(graph, r, extra))
 
