@@ -867,3 +867,682 @@ def test_docstring_examples(tmp_path, rule_id, part, lang, code):
     assert not [r for r in report.results if r.rule.id == "WAL-PARSE-001"]
     got = [r.message for r in report.results if r.rule.id == rule_id]
     assert bool(got) == (part == "Example"), got
+
+
+# ------------------------------------------------------------------------------------------
+# The rules, case by case. `# fire` marks the line a finding must be anchored to.
+# ------------------------------------------------------------------------------------------
+
+def _check(tmp_path, rule_id, name, text, *, profile="production"):
+    text = textwrap.dedent(text).lstrip()
+    want = {(name, n) for n, line in enumerate(text.splitlines(), 1) if "# fire" in line}
+    got = findings(tmp_path, {name: text}, rule_id, profile=profile)
+    assert set(lines(got)) == want, [(r.location.line, r.message) for r in got]
+    return got
+
+
+def test_sg002_cases_tf(tmp_path):
+    got = _check(tmp_path, "WAL-SG-002", "main.tf", '''
+        resource "aws_security_group" "public_lb" {
+          name = "public-lb"
+          ingress {
+            from_port   = 443
+            to_port     = 443
+            protocol    = "tcp"
+            cidr_blocks = ["0.0.0.0/0"]
+          }
+          ingress {
+            from_port   = 8443
+            to_port     = 8443
+            protocol    = "tcp"
+            cidr_blocks = ["0.0.0.0/0"] # fire
+          }
+          ingress {
+            from_port   = 80
+            to_port     = 443
+            protocol    = "tcp"
+            cidr_blocks = ["10.0.0.0/8"]
+          }
+        }
+
+        resource "aws_security_group" "internal_lb" {
+          name = "internal-lb"
+          ingress {
+            from_port        = 443
+            to_port          = 443
+            protocol         = "tcp"
+            ipv6_cidr_blocks = ["::/0"] # fire
+          }
+        }
+
+        resource "aws_security_group" "app" {
+          name = "app"
+        }
+
+        resource "aws_vpc_security_group_ingress_rule" "app_https" {
+          security_group_id = aws_security_group.app.id
+          ip_protocol       = "tcp"
+          from_port         = 8443
+          to_port           = 8443
+          cidr_ipv4         = "0.0.0.0/0" # fire
+        }
+
+        resource "aws_security_group" "loose" {
+          name = "loose"
+        }
+
+        resource "aws_security_group_rule" "loose_https" {
+          type              = "ingress"
+          security_group_id = aws_security_group.loose.id
+          protocol          = "tcp"
+          from_port         = 443
+          to_port           = 443
+          cidr_blocks       = ["0.0.0.0/0"] # fire
+        }
+
+        resource "aws_lb" "public" {
+          subnets         = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
+          security_groups = [aws_security_group.public_lb.id]
+        }
+
+        resource "aws_lb" "internal" {
+          internal        = true
+          subnets         = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
+          security_groups = [aws_security_group.internal_lb.id]
+        }
+
+        resource "aws_ecs_service" "app" {
+          name            = "app"
+          cluster         = "main"
+          task_definition = "app:1"
+          network_configuration {
+            subnets         = ["subnet-0a1b2c3d4e5f60001"]
+            security_groups = [aws_security_group.app.id]
+          }
+        }
+        ''')
+    messages = " | ".join(r.message for r in got)
+    assert "internal load balancer aws_lb.internal" in messages
+    assert "unattached SG open to internet" in messages
+    assert "aws_ecs_service.app" in messages
+    # the unattached group is only a production/regulated failure
+    dev = findings(tmp_path, {}, "WAL-SG-002", profile="production")
+    assert len(dev) == 4
+
+
+def test_sg002_cases_cfn(tmp_path):
+    _check(tmp_path, "WAL-SG-002", "t.yaml", '''
+        AWSTemplateFormatVersion: "2010-09-09"
+        Parameters:
+          Scheme:
+            Type: String
+        Resources:
+          PublicLbSg:
+            Type: AWS::EC2::SecurityGroup
+            Properties:
+              GroupDescription: public
+              SecurityGroupIngress:
+                - IpProtocol: tcp
+                  FromPort: 80
+                  ToPort: 80
+                  CidrIp: 0.0.0.0/0
+                - IpProtocol: icmp
+                  FromPort: -1
+                  ToPort: -1
+                  CidrIp: 0.0.0.0/0  # fire
+          UnknownLbSg:
+            Type: AWS::EC2::SecurityGroup
+            Properties:
+              GroupDescription: scheme from a parameter
+              SecurityGroupIngress:
+                - IpProtocol: tcp
+                  FromPort: 8443
+                  ToPort: 8443
+                  CidrIp: 0.0.0.0/0
+          PublicLb:
+            Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+            Properties:
+              Subnets: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]
+              SecurityGroups: [!Ref PublicLbSg]
+          UnknownLb:
+            Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+            Properties:
+              Scheme: !Ref Scheme
+              Subnets: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]
+              SecurityGroups: [!Ref UnknownLbSg]
+        ''')
+
+
+def test_sg003_cases_tf(tmp_path):
+    got = _check(tmp_path, "WAL-SG-003", "main.tf", '''
+        variable "client_sg" {
+          type = string
+        }
+
+        resource "aws_vpc" "main" {
+          cidr_block = "10.0.0.0/16"
+        }
+
+        resource "aws_security_group" "db" {
+          name   = "db"
+          vpc_id = aws_vpc.main.id
+          ingress {
+            from_port   = 5432
+            to_port     = 5432
+            protocol    = "tcp"
+            cidr_blocks = ["10.0.1.0/24"] # fire
+          }
+          ingress {
+            from_port = 0
+            to_port   = 0
+            protocol  = "-1"
+            self      = true
+          }
+          ingress {
+            from_port   = 5432
+            to_port     = 5432
+            protocol    = "tcp"
+            cidr_blocks = ["0.0.0.0/0"]
+          }
+        }
+
+        resource "aws_security_group" "app" {
+          name   = "app"
+          vpc_id = aws_vpc.main.id
+        }
+
+        resource "aws_security_group" "lb" {
+          name   = "lb"
+          vpc_id = aws_vpc.main.id
+        }
+
+        resource "aws_security_group" "bastion" {
+          name   = "bastion"
+          vpc_id = aws_vpc.main.id
+        }
+
+        resource "aws_security_group" "loose" {
+          name   = "loose"
+          vpc_id = aws_vpc.main.id
+        }
+
+        resource "aws_vpc_security_group_ingress_rule" "db_from_app" {
+          security_group_id            = aws_security_group.db.id
+          referenced_security_group_id = aws_security_group.app.id
+          ip_protocol                  = "tcp"
+          from_port                    = 5432
+          to_port                      = 5432
+        }
+
+        resource "aws_vpc_security_group_ingress_rule" "db_from_app_wide" {
+          security_group_id            = aws_security_group.db.id
+          referenced_security_group_id = aws_security_group.app.id # fire
+          ip_protocol                  = "tcp"
+          from_port                    = 0
+          to_port                      = 65535
+        }
+
+        resource "aws_vpc_security_group_ingress_rule" "db_from_bastion" {
+          security_group_id            = aws_security_group.db.id
+          referenced_security_group_id = aws_security_group.bastion.id
+          ip_protocol                  = "tcp"
+          from_port                    = 5432
+          to_port                      = 5432
+        }
+
+        resource "aws_security_group_rule" "db_from_lb" {
+          type                     = "ingress"
+          security_group_id        = aws_security_group.db.id
+          source_security_group_id = aws_security_group.lb.id # fire
+          protocol                 = "tcp"
+          from_port                = 5432
+          to_port                  = 5432
+        }
+
+        resource "aws_security_group_rule" "db_from_loose" {
+          type                     = "ingress"
+          security_group_id        = aws_security_group.db.id
+          source_security_group_id = aws_security_group.loose.id
+          protocol                 = "tcp"
+          from_port                = 5432
+          to_port                  = 5432
+        }
+
+        resource "aws_security_group_rule" "db_from_var" {
+          type                     = "ingress"
+          security_group_id        = aws_security_group.db.id
+          source_security_group_id = var.client_sg
+          protocol                 = "tcp"
+          from_port                = 5432
+          to_port                  = 5432
+        }
+
+        resource "aws_vpc_security_group_ingress_rule" "db_from_pl" {
+          security_group_id = aws_security_group.db.id
+          prefix_list_id    = "pl-0123456789abcdef0" # fire
+          ip_protocol       = "tcp"
+          from_port         = 5432
+          to_port           = 5432
+        }
+
+        resource "aws_db_instance" "main" {
+          engine                 = "postgres"
+          instance_class         = "db.t3.micro"
+          allocated_storage      = 20
+          vpc_security_group_ids = [aws_security_group.db.id]
+        }
+
+        resource "aws_lb" "main" {
+          subnets         = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
+          security_groups = [aws_security_group.lb.id]
+        }
+
+        resource "aws_lambda_function" "app" {
+          function_name = "app"
+          role          = "arn:aws:iam::123456789012:role/app"
+          runtime       = "python3.12"
+          handler       = "index.handler"
+          filename      = "app.zip"
+          vpc_config {
+            subnet_ids         = ["subnet-0a1b2c3d4e5f60001"]
+            security_group_ids = [aws_security_group.app.id]
+          }
+        }
+        ''')
+    by_line = {r.location.line: r for r in got}
+    cidr = next(r for r in got if "10.0.1.0/24" in r.message)
+    assert cidr.level == "warning"          # inside the VPC
+    assert "aws_db_instance.main on port 5432 (PostgreSQL)" in cidr.message
+    wide = next(r for r in got if "every port" in r.message)
+    assert wide.level == "error" and "wider than the engine port" in wide.message
+    assert len(by_line) == 4
+
+
+def test_sg003_cases_cfn(tmp_path):
+    _check(tmp_path, "WAL-SG-003", "t.yaml", '''
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          CacheSg:
+            Type: AWS::EC2::SecurityGroup
+            Properties:
+              GroupDescription: memcached
+              SecurityGroupIngress:
+                - IpProtocol: tcp
+                  FromPort: 11211
+                  ToPort: 11211
+                  SourceSecurityGroupId: !Ref AppSg
+                - IpProtocol: tcp
+                  FromPort: 6379
+                  ToPort: 6379
+                  SourceSecurityGroupId: !Ref AppSg  # fire
+                - IpProtocol: tcp
+                  FromPort: 11211
+                  ToPort: 11211
+                  CidrIp: 203.0.113.0/24  # fire
+          AppSg:
+            Type: AWS::EC2::SecurityGroup
+            Properties:
+              GroupDescription: app
+          Cache:
+            Type: AWS::ElastiCache::CacheCluster
+            Properties:
+              Engine: memcached
+              CacheNodeType: cache.t4g.micro
+              NumCacheNodes: 1
+              VpcSecurityGroupIds: [!GetAtt CacheSg.GroupId]
+          Fn:
+            Type: AWS::Lambda::Function
+            Properties:
+              Runtime: python3.12
+              Handler: index.handler
+              Role: arn:aws:iam::123456789012:role/app
+              Code:
+                ZipFile: "def handler(event, context): return None"
+              VpcConfig:
+                SubnetIds: [subnet-0a1b2c3d4e5f60001]
+                SecurityGroupIds: [!Ref AppSg]
+        ''')
+
+
+def test_sg004_cases_tf(tmp_path):
+    text = FOUNDATION_TF.replace('''resource "aws_vpc_security_group_ingress_rule" "app_from_alb" {''', '''
+resource "aws_vpc_security_group_ingress_rule" "app_from_vpc" {
+  security_group_id = aws_security_group.app.id
+  cidr_ipv4         = "10.0.0.0/16" # fire
+  ip_protocol       = "tcp"
+  from_port         = 8080
+  to_port           = 8080
+}
+
+resource "aws_vpc_security_group_ingress_rule" "app_from_alb_wide" {
+  security_group_id            = aws_security_group.app.id
+  referenced_security_group_id = aws_security_group.alb.id # fire
+  ip_protocol                  = "tcp"
+  from_port                    = 8000
+  to_port                      = 9000
+}
+
+resource "aws_vpc_security_group_ingress_rule" "app_from_db" {
+  security_group_id            = aws_security_group.app.id
+  referenced_security_group_id = aws_security_group.db.id # fire
+  ip_protocol                  = "tcp"
+  from_port                    = 8080
+  to_port                      = 8080
+}
+
+resource "aws_vpc_security_group_ingress_rule" "app_from_alb" {''')
+    got = _check(tmp_path, "WAL-SG-004", "main.tf", text)
+    assert all("aws_ecs_service.api" in r.message for r in got)
+    assert any("wider than the container port 8080" in r.message for r in got)
+
+
+def test_sg004_incomplete_chain_is_unknown(tmp_path):
+    # the target group comes from a variable: a group source may be the LB's, a CIDR still fails
+    text = '''
+        variable "tg_arn" {
+          type = string
+        }
+
+        resource "aws_security_group" "app" {
+          name = "app"
+          ingress {
+            from_port       = 8080
+            to_port         = 8080
+            protocol        = "tcp"
+            security_groups = ["sg-0123456789abcdef0"]
+          }
+          ingress {
+            from_port       = 8080
+            to_port         = 8080
+            protocol        = "tcp"
+            security_groups = [aws_security_group.other.id]
+          }
+          ingress {
+            from_port   = 8080
+            to_port     = 8080
+            protocol    = "tcp"
+            cidr_blocks = ["10.0.0.0/8"] # fire
+          }
+        }
+
+        resource "aws_security_group" "other" {
+          name = "other"
+        }
+
+        resource "aws_ecs_service" "api" {
+          name            = "api"
+          cluster         = "main"
+          task_definition = "api:1"
+          load_balancer {
+            target_group_arn = var.tg_arn
+            container_name   = "api"
+            container_port   = 8080
+          }
+          network_configuration {
+            subnets         = ["subnet-0a1b2c3d4e5f60001"]
+            security_groups = [aws_security_group.app.id]
+          }
+        }
+        '''
+    _check(tmp_path, "WAL-SG-004", "main.tf", text)
+    unknown = findings(tmp_path, {}, "WAL-SG-004", unknown=True)
+    assert len(unknown) == 2
+
+
+def test_sg005_cases_cfn(tmp_path):
+    got = _check(tmp_path, "WAL-SG-005", "t.yaml", '''
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          DbSg:  # fire
+            Type: AWS::EC2::SecurityGroup
+            Properties:
+              GroupDescription: no inline egress, so EC2's default stays
+          DbSgEgress:
+            Type: AWS::EC2::SecurityGroupEgress
+            Properties:
+              GroupId: !Ref DbSg
+              IpProtocol: tcp
+              FromPort: 443
+              ToPort: 443
+              CidrIp: 0.0.0.0/0  # fire
+          QuietDbSg:
+            Type: AWS::EC2::SecurityGroup
+            Properties:
+              GroupDescription: placeholder egress only
+              SecurityGroupEgress:
+                - IpProtocol: "-1"
+                  CidrIp: 127.0.0.1/32
+                - IpProtocol: "-1"
+                  DestinationSecurityGroupId: !Ref QuietDbSg
+          LbSg:
+            Type: AWS::EC2::SecurityGroup
+            Properties:
+              GroupDescription: lb
+              SecurityGroupEgress:
+                - IpProtocol: tcp
+                  FromPort: 8080
+                  ToPort: 8080
+                  DestinationSecurityGroupId: !Ref AppSg
+                - IpProtocol: tcp
+                  FromPort: 0
+                  ToPort: 65535
+                  DestinationSecurityGroupId: !Ref AppSg  # fire
+                - IpProtocol: tcp
+                  FromPort: 8080
+                  ToPort: 8080
+                  CidrIp: 10.0.0.0/16  # fire
+                - IpProtocol: tcp
+                  FromPort: 8080
+                  ToPort: 8080
+                  DestinationSecurityGroupId: !Ref DbSg  # fire
+          AppSg:
+            Type: AWS::EC2::SecurityGroup
+            Properties:
+              GroupDescription: app
+              SecurityGroupEgress:
+                - IpProtocol: "-1"
+                  CidrIp: 0.0.0.0/0
+          Db:
+            Type: AWS::RDS::DBInstance
+            Properties:
+              Engine: mysql
+              DBInstanceClass: db.t3.micro
+              AllocatedStorage: "20"
+              VPCSecurityGroups: [!Ref DbSg]
+          QuietDb:
+            Type: AWS::RDS::DBInstance
+            Properties:
+              Engine: mysql
+              DBInstanceClass: db.t3.micro
+              AllocatedStorage: "20"
+              VPCSecurityGroups: [!Ref QuietDbSg]
+          Lb:
+            Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+            Properties:
+              Subnets: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]
+              SecurityGroups: [!Ref LbSg]
+          Tg:
+            Type: AWS::ElasticLoadBalancingV2::TargetGroup
+            Properties:
+              Port: 8080
+              Protocol: HTTP
+              TargetType: ip
+              VpcId: vpc-0a1b2c3d4e5f60001
+          Listener:
+            Type: AWS::ElasticLoadBalancingV2::Listener
+            Properties:
+              LoadBalancerArn: !Ref Lb
+              Port: 80
+              Protocol: HTTP
+              DefaultActions:
+                - Type: forward
+                  TargetGroupArn: !Ref Tg
+          Service:
+            Type: AWS::ECS::Service
+            Properties:
+              Cluster: main
+              TaskDefinition: api:1
+              LoadBalancers:
+                - TargetGroupArn: !Ref Tg
+                  ContainerName: api
+                  ContainerPort: 8080
+              NetworkConfiguration:
+                AwsvpcConfiguration:
+                  Subnets: [subnet-0a1b2c3d4e5f60001]
+                  SecurityGroups: [!Ref AppSg]
+        ''')
+    implicit = next(r for r in got if r.location.line == 3)
+    assert "implicit default egress" in implicit.message and "Db" in implicit.message
+
+
+def test_sg005_tf_has_no_implicit_egress(tmp_path):
+    _check(tmp_path, "WAL-SG-005", "main.tf", '''
+        resource "aws_security_group" "db" {
+          name = "db"
+        }
+
+        resource "aws_security_group" "cache" {
+          name = "cache"
+        }
+
+        resource "aws_vpc_security_group_egress_rule" "cache_out" {
+          security_group_id = aws_security_group.cache.id
+          ip_protocol       = "-1"
+          cidr_ipv6         = "::/0" # fire
+        }
+
+        resource "aws_db_instance" "main" {
+          engine                 = "postgres"
+          instance_class         = "db.t3.micro"
+          allocated_storage      = 20
+          vpc_security_group_ids = [aws_security_group.db.id]
+        }
+
+        resource "aws_elasticache_replication_group" "main" {
+          replication_group_id = "main"
+          description          = "main"
+          node_type            = "cache.t4g.micro"
+          security_group_ids   = [aws_security_group.cache.id]
+        }
+        ''')
+    # development: the rule is off
+    assert findings(tmp_path, {}, "WAL-SG-005", profile="development") == []
+
+
+def test_sg006_cases(tmp_path):
+    _check(tmp_path, "WAL-SG-006", "main.tf", '''
+        resource "aws_vpc" "main" { # fire
+          cidr_block = "10.0.0.0/16"
+        }
+
+        resource "aws_vpc" "other" {
+          cidr_block = "10.1.0.0/16"
+        }
+
+        resource "aws_default_security_group" "other" {
+          vpc_id = aws_vpc.other.id
+          egress {
+            from_port   = 0
+            to_port     = 0
+            protocol    = "-1"
+            cidr_blocks = ["0.0.0.0/0"] # fire
+          }
+        }
+
+        resource "aws_db_instance" "none" { # fire
+          engine            = "postgres"
+          instance_class    = "db.t3.micro"
+          allocated_storage = 20
+        }
+
+        resource "aws_rds_cluster_instance" "member" {
+          cluster_identifier = "c"
+          instance_class     = "db.r6g.large"
+          engine             = "aurora-postgresql"
+        }
+
+        resource "aws_elasticache_replication_group" "empty" {
+          replication_group_id = "empty"
+          description          = "empty"
+          node_type            = "cache.t4g.micro"
+          security_group_ids   = [] # fire
+        }
+
+        resource "aws_ecs_service" "bridge" {
+          name            = "bridge"
+          cluster         = "main"
+          task_definition = "bridge:1"
+        }
+
+        resource "aws_ecs_service" "awsvpc" { # fire
+          name            = "awsvpc"
+          cluster         = "main"
+          task_definition = "awsvpc:1"
+          network_configuration {
+            subnets = ["subnet-0a1b2c3d4e5f60001"]
+          }
+        }
+
+        resource "aws_efs_mount_target" "a" { # fire
+          file_system_id = "fs-0123456789abcdef0"
+          subnet_id      = "subnet-0a1b2c3d4e5f60001"
+        }
+        ''')
+    notes = [r for r in findings(tmp_path, {}, "WAL-SG-006") if r.location.line == 1]
+    assert notes and notes[0].level == "note"
+
+
+def test_unknown_sources_never_fire(tmp_path):
+    text = '''
+        variable "cidr" {
+          type = string
+        }
+
+        variable "cidrs" {
+          type = list(string)
+        }
+
+        variable "sg" {
+          type = string
+        }
+
+        resource "aws_security_group" "db" {
+          name = "db"
+          ingress {
+            from_port   = 5432
+            to_port     = 5432
+            protocol    = "tcp"
+            cidr_blocks = [var.cidr]
+          }
+          ingress {
+            from_port       = 5432
+            to_port         = 5432
+            protocol        = "tcp"
+            security_groups = [var.sg]
+          }
+          egress {
+            from_port   = 0
+            to_port     = 0
+            protocol    = "-1"
+            cidr_blocks = var.cidrs
+          }
+        }
+
+        resource "aws_security_group_rule" "db_any" {
+          type              = "ingress"
+          security_group_id = aws_security_group.db.id
+          protocol          = "-1"
+          from_port         = 0
+          to_port           = 0
+          cidr_blocks       = var.cidrs
+        }
+
+        resource "aws_db_instance" "main" {
+          engine                 = "postgres"
+          instance_class         = "db.t3.micro"
+          allocated_storage      = 20
+          vpc_security_group_ids = [aws_security_group.db.id]
+        }
+        '''
+    for rule_id in ("WAL-SG-001", "WAL-SG-002", "WAL-SG-003", "WAL-SG-005"):
+        assert _check(tmp_path, rule_id, "main.tf", text) == []
