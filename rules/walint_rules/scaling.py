@@ -124,6 +124,8 @@ def _load_balanced(svc):
     lbs = svc.get("load_balancers")
     if isinstance(lbs, (Unknown, OneOf)):
         return None
+    if isinstance(lbs, list) and lbs and all(isinstance(x, (Unknown, OneOf)) for x in lbs):
+        return None                       # a dynamic block over an unknown collection
     return bool(lbs)
 
 
