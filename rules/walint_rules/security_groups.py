@@ -6,7 +6,7 @@ holding the rule: the group for an inline rule, the standalone rule resource oth
 anchored on the rule's source (or destination) attribute, and names the chain that
 proves it (the group's attachments) in its message and as related locations.
 """
-from walint.api import (EGRESS, INGRESS, Cidr, PrefixList, Related, Sg, Unknown,
+from walint.api import (ABSENT, EGRESS, INGRESS, Cidr, PrefixList, Related, Sg, Unknown,
                         UnknownSource, all_rules, attached, decide, effective_rules,
                         engine_ports, groups_of, lb_targets, roles, rule,
                         service_load_balancers, severity)
@@ -1208,12 +1208,13 @@ def sg_no_default_sg(graph):
                 continue         # a cluster member takes the cluster's groups
             if kind == "ecs_service" and not node.has("network_configuration"):
                 continue         # not awsvpc: the tasks use the instances' groups
-            if not node.has(attr):
+            value = sgm.lookup(node, attr)
+            if value is ABSENT:
                 yield node.finding(None, f"{what} {node.address} names no security group, so it "
                                    "falls back to the VPC's default security group",
                                    key=f"fallback:{attr}")
                 continue
-            verdict = _no_groups(node.get(attr))
+            verdict = _no_groups(value)
             if verdict is True:
                 yield node.finding(attr, f"{what} {node.address} has an empty security-group "
                                    "list, so it falls back to the VPC's default security group",

@@ -652,6 +652,34 @@ def attached(graph, sg) -> list:
     return out
 
 
+def lookup(node, name):
+    """The value of attribute `name` like `Resource.get`, but an Unknown when the path
+    runs through something unknown (a `dynamic` block over an unknown collection), and
+    `ABSENT` only when the attribute is surely not set."""
+    from walint.model.kinds import native_path
+    from walint.model.resource import ABSENT
+
+    value, _ = node.locate(name)
+    if value is not ABSENT:
+        return value
+    parts = native_path(node.kind, node.format, name).split(".") if isinstance(name, str) else list(name)
+    current = node.attrs
+    for part in parts:
+        if isinstance(current, (Unknown, OneOf)):
+            return Unknown(f"{'.'.join(map(str, parts))} of {node.address} is not known")
+        if isinstance(current, list) and isinstance(part, str):
+            if any(isinstance(x, (Unknown, OneOf)) for x in current):
+                return Unknown(f"{'.'.join(map(str, parts))} of {node.address} is not known")
+            if len(current) != 1 or not isinstance(current[0], dict):
+                return ABSENT
+            current = current[0]
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        else:
+            return ABSENT
+    return current
+
+
 def groups_of(graph, node) -> list:
     """The security groups a node names in its SG-list attributes: Resources, or Unknowns."""
     out = []
