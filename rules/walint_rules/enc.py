@@ -690,8 +690,9 @@ def _ddb_kms(graph, t):
             return ("server_side_encryption.enabled", None, False)
         if enabled is False:
             return ("server_side_encryption.enabled", False, False)
-        return ("server_side_encryption.kms_key_arn",
-                cmk(graph, t, t.get("server_side_encryption.kms_key_arn")), False)
+        key = "server_side_encryption.kms_key_arn"
+        return (key if t.has(key) else "server_side_encryption.enabled",
+                cmk(graph, t, t.get(key)), False)
     if not t.has("sse_specification"):
         return ("sse_specification", False, True)
     enabled = is_true(t.get("sse_specification.sse_enabled"), False)
@@ -705,8 +706,8 @@ def _ddb_kms(graph, t):
                     for r in as_list(t.get("replicas")) if isinstance(r, dict)]
         verdict = False if False in verdicts or not verdicts else (None if None in verdicts else True)
         return ("replicas", verdict, False)
-    return ("sse_specification.kms_master_key_id",
-            cmk(graph, t, t.get("sse_specification.kms_master_key_id")), False)
+    key = "sse_specification.kms_master_key_id"
+    return (key if t.has(key) else "sse_specification.sse_enabled", cmk(graph, t, t.get(key)), False)
 
 
 _KEY_ATTR = {"db_instance": "kms_key_id", "db_cluster": "kms_key_id", "cache_rg": "kms_key_id",
