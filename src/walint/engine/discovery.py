@@ -11,7 +11,7 @@ import stat
 from dataclasses import dataclass, field
 
 from walint.engine.errors import UsageError
-from walint.parsers.base import Diagnostic
+from walint.parsers.base import Diagnostic, encoding_problem
 
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__",
                        ".venv", ".tox"})
@@ -69,6 +69,12 @@ def _classify_template(path: str, inputs: Inputs, explicit: bool) -> None:
         return
     from walint.parsers.cloudformation import looks_like_template
 
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # A UTF-16 file: tell a template by its decoded text, then report the encoding.
+        text = head.decode("utf-16", errors="replace").encode("utf-8")
+        if looks_like_template(path, text):
+            inputs.diagnostics.append(Diagnostic(path, 1, encoding_problem(head)))
+        return
     if looks_like_template(path, head):
         if size > MAX_FILE_BYTES:
             inputs.too_large.append((path, size))
@@ -85,6 +91,13 @@ def _add_tf(path: str, inputs: Inputs, explicit: bool) -> None:
             inputs.tf_dirs[directory] = files
     else:
         inputs.tf_dirs[directory] = None
+
+
+def _regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _inside(path: str, root: str) -> bool:
@@ -119,6 +132,10 @@ def _walk(root: str, inputs: Inputs, exclude) -> None:
                         full, None, "symbolic link pointing outside the scanned tree not followed",
                         "note", "WAL-IO"))
                     continue
+            elif not _regular(full):
+                inputs.diagnostics.append(Diagnostic(
+                    full, None, "not a regular file (a FIFO, socket or device); skipped", "note", "WAL-IO"))
+                continue
             if is_tf(name):
                 _add_tf(full, inputs, explicit=False)
             else:

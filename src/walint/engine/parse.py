@@ -15,10 +15,12 @@ from walint.engine.errors import UsageError
 from walint.parsers.base import Diagnostic, ParseResult
 
 UNIT_SECONDS = float(os.environ.get("WALINT_UNIT_TIMEOUT", "60"))
-PARALLEL_BYTES = 1 << 20      # below this much input, one process is faster than a pool
+PARALLEL_BYTES = int(os.environ.get("WALINT_PARALLEL_BYTES", 1 << 20))  # below this, one process is faster than a pool
 
 
-class UnitTimeout(Exception):
+class UnitTimeout(BaseException):
+    """Not an Exception: parsers catch Exception to turn their bugs into diagnostics,
+    and a timeout must get through them."""
     pass
 
 

@@ -65,3 +65,20 @@ def read_source(path: str, limit: int = MAX_SOURCE_BYTES) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def encoding_problem(data: bytes) -> str | None:
+    """Why `data` is not UTF-8 text walint can read, or None when it is fine."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "file is encoded as UTF-16; save it as UTF-8"
+    if data.startswith((b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")):
+        return "file is encoded as UTF-32; save it as UTF-8"
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        return f"file is binary (a NUL byte on line {line}), not text"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} on line {line})"
+    return None
