@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from walint.parsers.base import Diagnostic
 
+from . import fastyaml
+
 MAX_DEPTH = 128          # real templates nest a few dozen levels at most
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -117,6 +119,30 @@ def _too_deep(root) -> bool:
     return False
 
 
+_BRACKET = re.compile(r"[\[\]{}]")
+MAX_FLOW_DEPTH = 256
+
+
+def _flow_too_deep(text: str) -> int | None:
+    """Line where brackets nest deeper than MAX_FLOW_DEPTH, else None.
+
+    Deeply nested flow collections make the YAML parser slow (quadratic) and, past some
+    tens of thousands of levels, crash the process, so they are refused before parsing.
+    Brackets inside strings are counted too: harmless, the limit is far above real use.
+    """
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return None
+    depth = 0
+    for m in _BRACKET.finditer(text):
+        if m.group() in "[{":
+            depth += 1
+            if depth > MAX_FLOW_DEPTH:
+                return text.count("\n", 0, m.start()) + 1
+        elif depth:
+            depth -= 1
+    return None
+
+
 def _diag(path, line, message) -> Diagnostic:
     return Diagnostic(path, line, message)
 
@@ -150,21 +176,33 @@ def decode_bytes(path: str, data: bytes, out: Decoded | None = None) -> Decoded:
     return decode_text(path, text, out)
 
 
-def decode_text(path: str, text: str, out: Decoded | None = None) -> Decoded:
+def _reference_decode(text: str, out: Decoded):
+    """cfn-lint's decoder: for texts the fast reader rejects, so errors are its own."""
     from cfnlint.decode import decode_str  # lazy: ~0.7 s import
 
+    try:
+        return decode_str(text)
+    except RecursionError:
+        out.diagnostics.append(_diag(out.path, None, "template nests too deeply to be read"))
+    except Exception as exc:  # the decoder should not raise; never let it escape
+        out.diagnostics.append(_diag(out.path, None, f"template could not be parsed: {exc}"))
+    return None, None
+
+
+def decode_text(path: str, text: str, out: Decoded | None = None) -> Decoded:
     out = out or Decoded(path)
     out.text = text
     out.lines = text.splitlines()
+    deep = _flow_too_deep(text)
+    if deep is not None:
+        out.diagnostics.append(_diag(path, deep, f"template nests more than {MAX_FLOW_DEPTH} levels deep"))
+        return out
     try:
-        template, matches = decode_str(text)
-    except RecursionError:
-        template, matches = None, None
-        out.diagnostics.append(_diag(path, None, "template nests too deeply to be read"))
-        return out
-    except Exception as exc:  # the decoder should not raise; never let it escape
-        out.diagnostics.append(_diag(path, None, f"template could not be parsed: {exc}"))
-        return out
+        template, matches = fastyaml.loads(text), None
+    except fastyaml.Rejected:
+        template, matches = _reference_decode(text, out)
+        if template is None and matches is None:
+            return out
     if matches:
         first = matches[0]
         messages = []

@@ -8,6 +8,7 @@ is linear in the size of the template.
 from __future__ import annotations
 
 import datetime
+import functools
 import ipaddress
 import itertools
 import json
@@ -517,6 +518,22 @@ def _base64(ev, arg, node):
     return unknown_from("Fn::Base64 of a value known only at deploy time", v)
 
 
+@functools.lru_cache(maxsize=256)
+def _cidr_blocks(block: str, count: int, bits: int):
+    """Fn::Cidr: `count` blocks of `bits` host bits carved from `block`, or a reason."""
+    try:
+        net = ipaddress.ip_network(block, strict=False)
+    except ValueError:
+        return f"Fn::Cidr: {block} is not a CIDR block"
+    prefix = net.max_prefixlen - bits
+    if bits < 0 or prefix < net.prefixlen or not 1 <= count <= 256 or count > 2 ** (prefix - net.prefixlen):
+        return "Fn::Cidr: the block is too small for that many subnets"
+    base = int(net.network_address)
+    make = ipaddress.IPv4Address if net.version == 4 else ipaddress.IPv6Address
+    step = 2 ** bits
+    return tuple(f"{make(base + i * step)}/{prefix}" for i in range(count))
+
+
 def _cidr(ev, arg, node):
     if not (isinstance(arg, list) and len(arg) == 3):
         return Unknown("malformed Fn::Cidr")
@@ -525,17 +542,8 @@ def _cidr(ev, arg, node):
         count, bits = _int(count), _int(bits)
         if not isinstance(block, str) or count is None or bits is None:
             return unknown_from("Fn::Cidr of a value known only at deploy time", block)
-        try:
-            net = ipaddress.ip_network(block, strict=False)
-        except ValueError:
-            return Unknown(f"Fn::Cidr: {block} is not a CIDR block")
-        prefix = net.max_prefixlen - bits
-        if prefix < net.prefixlen or count < 1:
-            return Unknown("Fn::Cidr: the block is too small for that many subnets")
-        subnets = list(itertools.islice(net.subnets(new_prefix=prefix), count))
-        if len(subnets) < count:
-            return Unknown("Fn::Cidr: the block is too small for that many subnets")
-        return [str(s) for s in subnets]
+        blocks = _cidr_blocks(block, count, bits)
+        return Unknown(blocks) if isinstance(blocks, str) else list(blocks)
 
     return lift(cidr, *(ev.value(a) for a in arg))
 
