@@ -6,10 +6,15 @@ import textwrap
 
 import pytest
 
-from conftest import scan
 from walint.model import security_groups as sgm
 from walint.model.security_groups import (EGRESS, INGRESS, Cidr, PrefixList, Sg,
                                           UnknownSource)
+
+
+def scan(paths, **kwargs):
+    from walint.engine.run import ScanOptions, scan as run_scan
+
+    return run_scan([str(p) for p in paths], ScanOptions(**kwargs))
 
 
 def _write(tmp_path, files):
