@@ -95,11 +95,12 @@ def load_module(dir_, ev) -> Module:
         try:
             data = read_source(path)
         except SourceError as e:
-            ev.diag(path, None, str(e))
+            ev.diag(path, 1, str(e))
             continue
         problem = encoding_problem(data)
         if problem:
-            ev.diag(path, None, problem)
+            m_line = re.search(r"on line (\d+)", problem)
+            ev.diag(path, int(m_line.group(1)) if m_line else 1, problem)
             continue
         try:
             sf = S.parse_file(path, data)
@@ -695,7 +696,7 @@ class Evaluator:
                       ".terraform/modules exists", level="note", code="WAL-TF-MODULE")
             return Unknown(f"module {name} (source {source}) was not analysed")
         if m.depth + 1 > MAX_MODULE_DEPTH:
-            self.diag(file, call.line, f"module {name}: modules nested deeper than {MAX_MODULE_DEPTH}; not analysed",
+            self.diag(file, call.line, f"module {name} (source {source}) is nested deeper than {MAX_MODULE_DEPTH} modules; not analysed",
                       level="warning", code="WAL-TF-MODULE")
             return Unknown(f"module {name} is nested too deeply")
         absdir = os.path.normcase(os.path.abspath(child_dir))
@@ -704,7 +705,7 @@ class Evaluator:
                       level="warning", code="WAL-TF-MODULE")
             return Unknown(f"module {name} calls itself")
         if not os.path.isdir(child_dir):
-            self.diag(file, call.line, f"module {name}: source directory {child_dir} does not exist",
+            self.diag(file, call.line, f"module {name} (source {source}): directory {child_dir} does not exist",
                       level="warning", code="WAL-TF-MODULE")
             return Unknown(f"module {name} (source {source}) does not exist")
         mod = load_module(child_dir, self)

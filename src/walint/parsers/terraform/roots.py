@@ -17,6 +17,9 @@ def evaluate_root(ev, root, var_files, variables, out):
     ev.modules_json = _modules_json(ev, root)
     if not os.path.isdir(root):
         ev.diag(root, None, f"{root} is not a directory", code="WAL-PARSE-001")
+        for p in var_files:
+            if not os.path.isfile(p):
+                ev.diag(p, None, f"variables file {p} does not exist")
         return
     mod = load_module(root, ev)
     inst = ModuleInstance(mod, "", None, [], [], root)
@@ -46,13 +49,17 @@ def _modules_json(ev, root):
 
 def _tfvars_values(ev, path, inst):
     """The assignments of one .tfvars or .tfvars.json file, evaluated; {} on problems."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as e:
-        ev.diag(path, None, f"cannot read variables file: {e.strerror or e}")
-        return {}
+    from walint.parsers.base import SourceError, encoding_problem, read_source
     ev.note_file(path)
+    try:
+        data = read_source(path)
+    except SourceError as e:
+        ev.diag(path, 1, f"cannot read variables file: {e}")
+        return {}
+    problem = encoding_problem(data)
+    if problem:
+        ev.diag(path, 1, problem)
+        return {}
     scope = Scope(inst, file=path)
     out = {}
     if path.endswith(".json"):
@@ -112,6 +119,15 @@ def _root_inputs(ev, root, inst, var_files, variables):
         values.update(_tfvars_values(ev, p, inst))
     scope = Scope(inst, file="<command line>")
     for k, raw in variables:
+        # Terraform takes -var literally for a variable with no type or type string,
+        # and parses it as an HCL expression for any other type
+        blk = inst.module.variables.get(k)
+        ty = blk.attrs.get("type") if blk is not None else None
+        literal = ty is None or (isinstance(ty.expr, S.Var) and ty.expr.name == "string") or (
+            isinstance(ty.expr, S.Lit) and ty.expr.value == "string")
+        if blk is not None and literal:
+            values[k] = raw
+            continue
         node = S.parse_expression_text(raw) if isinstance(raw, str) else None
         if node is None:
             values[k] = raw

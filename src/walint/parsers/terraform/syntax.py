@@ -862,13 +862,13 @@ def parse_json_expression(path: str, data: bytes):
         sf.errors.append((1, problem))
         return None, sf
     import json
+    if not text.strip():
+        return None, sf
     try:
         json.loads(text)
     except ValueError as e:
         line = getattr(e, "lineno", 1)
         sf.errors.append((line, f"invalid JSON: {getattr(e, 'msg', str(e))}"))
-        return None, sf
-    if not text.strip():
         return None, sf
     strings = []
 
