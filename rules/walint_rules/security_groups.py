@@ -1039,7 +1039,7 @@ def _lb_egress(graph, group, egress, albs):
     lb_names = ", ".join(lb.address for lb in albs)
     chain = f"sg {group.address} is attached to load balancer {lb_names}"
     target_text = ", ".join(g.address for g in target_groups) or "none found"
-    extra = [(lb, (), f"sg {group.address} is attached to {lb.address}") for lb in albs] + links
+    extra = links
     implicit_done = False
     for r in egress:
         src = r.source
@@ -1054,7 +1054,9 @@ def _lb_egress(graph, group, egress, albs):
                 "default rule allowing all outbound traffic (0.0.0.0/0 and ::/0) (CloudFormation "
                 f"implicit default egress): a load balancer should reach only its targets' "
                 f"groups ({target_text})",
-                related=[Related(res, tuple(p or ()), m) for res, p, m in extra],
+                related=[Related(a.resource, a.path, f"sg {group.address} is attached to "
+                                 f"{a.resource.address}") for a in attached(graph, group)]
+                + [Related(res, tuple(p or ()), m) for res, p, m in extra],
                 key="egress:implicit-default")
             continue
         if isinstance(src, UnknownSource):
