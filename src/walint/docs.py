@@ -54,3 +54,34 @@ def help_text(rule) -> str:
 
 def explain(rule) -> str:
     return help_text(rule)
+
+
+def severity_cells(rule) -> list:
+    """The rule's level in each profile, in CONTRACT.md's profile order."""
+    from walint.model.rule import PROFILES
+
+    return [rule.severity.get(p, "off") for p in PROFILES]
+
+
+def page(rule) -> str:
+    """A rule's reference page (docs/rules/<RULE-ID>.md), in markdown."""
+    from walint.model.rule import PROFILES
+
+    parts = sections(rule)
+    lines = [f"# {rule.id} `{rule.name}`", "", f"**{rule.title}**", "",
+             "| | |", "|---|---|",
+             f"| pillar | {rule.pillar} |",
+             f"| category | {rule.category} |",
+             f"| best practice | {', '.join(rule.best_practice) or '-'} |",
+             "| severity | " + ", ".join(f"{p} **{rule.severity.get(p, 'off')}**" for p in PROFILES) + " |",
+             f"| formats | {', '.join(rule.formats)} |"]
+    if rule.checkov:
+        lines.append(f"| checkov | {', '.join(rule.checkov)} |")
+    lines.append("")
+    lead = parts.get("", "").strip()
+    if lead:
+        lines += [lead, ""]
+    for name, body in parts.items():
+        if name and body.strip():
+            lines += [f"## {name}", "", body.strip(), ""]
+    return "\n".join(lines).rstrip() + "\n"
