@@ -85,7 +85,8 @@ def _action_ok(res, attr, i, action):
         return verdict, path, "a redirect that keeps the HTTP protocol"
     if atype == "fixed-response":
         return True, base, ""
-    return False, base + ("type",), f"a {atype} action"
+    article = "an" if atype[:1] in "aeiou" else "a"
+    return False, base + ("type",), f"{article} {atype} action"
 
 
 def _check_actions(res, attr):
@@ -216,6 +217,7 @@ TLS12_POLICIES = ("ELBSecurityPolicy-TLS13-1-2-*", "ELBSecurityPolicy-TLS13-1-3-
 DEFAULT_SSL_POLICY = "ELBSecurityPolicy-2016-08"
 _ACM_TYPES = ("AWS::CertificateManager::Certificate", "aws_acm_certificate",
               "aws_acm_certificate_validation")
+_IAM_CERT_TYPES = ("AWS::IAM::ServerCertificate", "aws_iam_server_certificate")
 
 
 def _cert_is_acm(graph, listener, value):
@@ -224,7 +226,9 @@ def _cert_is_acm(graph, listener, value):
             target = graph.deref(listener, v)
             if target is None:
                 return None
-            return True if target.type in _ACM_TYPES else None
+            if target.type in _ACM_TYPES:
+                return True
+            return False if target.type in _IAM_CERT_TYPES else None
         if isinstance(v, str):
             if re.match(r"^arn:aws[a-z-]*:acm:", v):
                 return True
