@@ -990,6 +990,9 @@ def sg_restricted_egress(graph):
         if not stores and not albs:
             continue
         egress = effective_rules(graph, group, EGRESS)
+        if not egress and not egress.complete:
+            yield group.unknown(None, egress.reasons[0], key="egress:incomplete")
+            continue
         if stores:
             yield from _data_egress(graph, group, egress, stores)
         elif albs:
