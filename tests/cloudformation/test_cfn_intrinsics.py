@@ -133,3 +133,34 @@ Resources:
     assert [d.message for d in result.diagnostics] == [
         "Fn::Select index 9 is out of range (the list has 2 items)"]
     assert result.diagnostics[0].level == "warning" and result.diagnostics[0].code == "WAL-CFN-001"
+
+
+def test_mapping_keys_are_strings_and_inline_conditions(tmp_path):
+    from walint.parsers.cloudformation import parse_templates
+
+    path = tmp_path / "t.yaml"
+    path.write_text("""
+Parameters:
+  Version: {Type: Number, Default: 2}
+  Name: {Type: String, Default: default}
+Mappings:
+  Versions:
+    2:
+      true: second
+Resources:
+  R:
+    Type: AWS::SSM::Parameter
+    Properties:
+      A: !FindInMap [Versions, !Ref Version, "true"]
+      B: {"Fn::If": [{"Fn::Equals": [{"Ref": Name}, default]}, picked, other]}
+      C: !Sub {"Fn::Join": ["", ["${Name}", "-x"]]}
+      D: !FindInMap [Versions, "3", "true"]
+""")
+    result = parse_templates([str(path)])
+    a = result.resources[0].attrs
+    assert a["A"] == "second"
+    assert a["B"] == "picked"
+    assert a["C"] == "default-x"
+    assert isinstance(a["D"], Unknown)
+    (d,) = result.diagnostics
+    assert d.line == 16 and "Versions has no entry 3/true" in d.message

@@ -213,9 +213,12 @@ class Evaluator:
         return node
 
     def _if(self, arg, node, path, positions):
-        if not (isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str)):
+        if not (isinstance(arg, list) and len(arg) == 3):
             return Unknown("malformed Fn::If")
-        truth = self.condition(arg[0], node)
+        if isinstance(arg[0], str):
+            truth = self.condition(arg[0], node)
+        else:                               # an inline condition, as some older templates have
+            truth = self.cond_expr(arg[0])
         if truth is True:
             return self.value(arg[1], path, positions)
         if truth is False:
@@ -364,6 +367,11 @@ def _sub(ev, arg, node):
         template, variables = arg
     elif isinstance(arg, list) and len(arg) == 1 and isinstance(arg[0], str):
         template, variables = arg[0], {}
+    elif isinstance(arg, dict):
+        computed = ev.value(arg)
+        if not isinstance(computed, str):
+            return unknown_from("Fn::Sub of a template string known only at deploy time", computed)
+        template, variables = computed, {}
     else:
         return Unknown("malformed Fn::Sub")
     template = str(template)

@@ -10,7 +10,7 @@ from walint.parsers.base import Diagnostic, ParseResult
 
 from . import parameters as P
 from .decoding import Decoded, decode_file, end_line, position
-from .evaluator import ABSENT, Evaluator, has_marker, is_intrinsic, scalar_text
+from .evaluator import ABSENT, Evaluator, is_intrinsic, scalar_text
 from .nodes import MDict, marks, sam_merge, substitute
 
 SAM = "AWS::Serverless-2016-10-31"
@@ -144,13 +144,10 @@ class Stack:
         return Unknown(f"{name} is known only at deploy time (give it with --param {name}=...)")
 
     def mapping_lookup(self, name, top, second):
-        m = self.mappings.get(name)
-        if not isinstance(m, dict):
-            return ABSENT
-        level = m.get(top)
-        if not isinstance(level, dict):
-            return ABSENT
-        return level.get(second, ABSENT)
+        """Mappings[name][top][second], keys compared as CloudFormation does: as strings."""
+        level = _lookup(self.mappings, name)
+        level = _lookup(level, top) if isinstance(level, dict) else ABSENT
+        return _lookup(level, second) if isinstance(level, dict) else ABSENT
 
     # ------------------------------------------------------------ Fn::ForEach
     def expand_foreach(self, mapping, where: str, depth: int = 0):
@@ -339,6 +336,15 @@ class Stack:
             positions=positions, optional=optional, call_sites=list(self.call_sites), meta=meta,
             comments=list(comments),
         )
+
+
+def _lookup(mapping: dict, name: str):
+    if name in mapping:
+        return mapping[name]
+    for key, value in mapping.items():       # YAML read `1:` or `true:` as a number or bool
+        if not isinstance(key, str) and scalar_text(key) == name:
+            return value
+    return ABSENT
 
 
 def _key(mapping: dict, name: str):
