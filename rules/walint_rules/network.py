@@ -258,9 +258,9 @@ def _replicas(rg):
         if len(known) < len(counts):
             return [None], "node_group_configuration"
         return [min(counts)], "node_group_configuration"
-    if rg.has("num_cache_clusters") or rg.has("num_node_groups") or rg.format == "cloudformation":
-        return [0], ""
-    return [0], ""
+    if rg.has("num_node_groups") or rg.has("cluster_mode"):
+        return [None], "replicas_per_node_group"    # cluster mode without a replica count
+    return [0], ""                                   # one node: NumCacheClusters defaults to 1
 
 
 @rule(id="WAL-MAZ-003", name="elasticache-multi-az",
@@ -344,13 +344,13 @@ def elasticache_multi_az(graph):
         if applies is None:
             yield rg.unknown("engine", "the engine is unknown")
             continue
-        failing, unknown, anchor = [], [], None
+        failing, unknown, anchors = [], [], []
         for attr, words in (("automatic_failover_enabled", "automatic failover is off"),
                             ("multi_az_enabled", "Multi-AZ is off")):
             v = decide(rg.get(attr, False), as_bool)
             if v is False:
                 failing.append(words)
-                anchor = anchor or (attr if rg.has(attr) else None)
+                anchors.append(attr if rg.has(attr) else None)
             elif v is None:
                 unknown.append(attr)
         counts, attr = _replicas(rg)
@@ -358,7 +358,9 @@ def elasticache_multi_az(graph):
             unknown.append(attr or "replicas")
         elif min(counts) < 1:
             failing.append("there is no replica" if not attr else f"there is no replica ({attr})")
-            anchor = anchor or (attr if attr and rg.has(attr) else None)
+            anchors.append(attr if attr and rg.has(attr) else None)
+        # the first failing sub-condition, where it is written; a default: the resource line
+        anchor = anchors[0] if anchors else None
         if failing:
             yield rg.finding(anchor, f"ElastiCache replication group {rg.address} cannot fail over to "
                              f"another zone: {'; '.join(failing)}. Losing the primary node or its "

@@ -49,7 +49,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from walint.model.finding import Related
-from walint.model.values import AzIndex, OneOf, Ref, Unknown
+from walint.model.values import AzIndex, AzList, OneOf, Ref, Unknown
 from walint.model.verdict import as_bool, decide, options
 
 __all__ = [
@@ -1001,7 +1001,9 @@ def placement(graph, resource) -> Placement:
         if kind == "asg" and resource.has("availability_zones"):
             p.attr = "availability_zones"
             zs = resource.get("availability_zones")
-            if isinstance(zs, list):
+            if isinstance(zs, AzList):      # every zone of a list (!GetAZs ''): at least two
+                p.zones = [Zone("index", (zs.list_id, 0)), Zone("index", (zs.list_id, 1))]
+            elif isinstance(zs, list):
                 p.zones = [zone_of_value(graph, resource, z) for z in zs]
             else:
                 p.unknown = zs.reason if isinstance(zs, Unknown) else "the zones cannot be read"
