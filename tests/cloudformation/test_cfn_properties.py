@@ -94,3 +94,37 @@ def test_comments_yaml():
     ]
     assert res["Database"].comments == []
     assert parse("properties/template.json")[1]["WebSecurityGroup"].comments == []
+
+
+def test_hash_lines_inside_strings_are_not_comments(tmp_path):
+    from walint.parsers.cloudformation import parse_templates
+
+    p = tmp_path / "t.yaml"
+    p.write_text(
+        "Resources:\n"
+        "  # walint:ignore WAL-X reason\n"
+        "  Inst:\n"
+        "    Type: AWS::EC2::Instance\n"
+        "    Properties:\n"
+        "      ImageId: ami-12345678\n"
+        "      UserData:\n"
+        "        Fn::Base64: !Sub |\n"
+        "          #!/bin/bash\n"
+        "          # install things\n"
+        "          yum install -y ${AWS::Region}\n"
+        "      Tags: # trailing\n"
+        "        - Key: a\n"
+        '          Value: "quoted # not a comment"\n'
+        "\n"
+        "  # comment above Other\n"
+        "  Other:\n"
+        "    Type: AWS::SQS::Queue\n"
+        "    Properties:\n"
+        "      QueueName: |\n"
+        "        # inside a literal\n"
+        "        x\n")
+    inst, other = parse_templates([str(p)]).resources
+    assert (inst.line, inst.end_line) == (3, 14)
+    assert inst.comments == [(2, "# walint:ignore WAL-X reason"), (12, "# trailing")]
+    assert (other.line, other.end_line) == (17, 22)
+    assert other.comments == [(16, "# comment above Other")]

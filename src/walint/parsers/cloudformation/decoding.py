@@ -223,6 +223,41 @@ def decode_text(path: str, text: str, out: Decoded | None = None) -> Decoded:
         return out
     out.template = template
     if not text.lstrip().startswith("{"):
-        out.comments = _scan_comments(out.lines)
-        out._comment_lines = [c[0] for c in out.comments]
+        comments = _scan_comments(out.lines)
+        if comments:
+            inside = _multiline_string_lines(template)
+            comments = [c for c in comments if c[0] not in inside]
+        out.comments = comments
+        out._comment_lines = [c[0] for c in comments]
     return out
+
+
+def _multiline_string_lines(root) -> set:
+    """Lines inside multi-line strings (a `|` UserData script's `#` lines are not comments)."""
+    lines: set = set()
+    stack = [root]
+    seen = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            values = list(node.values())
+            if len(node) == 1 and isinstance(values[0], str) and not hasattr(values[0], "start_mark"):
+                _span(node, lines)          # !Sub | ... : the tag's node carries the marks
+            stack.extend(values)
+        elif isinstance(node, list):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.extend(node)
+        elif isinstance(node, str) and "\n" in node:
+            _span(node, lines)
+    return lines
+
+
+def _span(node, lines: set):
+    start, end = getattr(node, "start_mark", None), getattr(node, "end_mark", None)
+    if start is not None and end is not None and end.line > start.line:
+        lines.update(range(start.line + 2, end.line + 1))
