@@ -498,7 +498,7 @@ def rds_force_ssl(graph):
     ```hcl
     resource "aws_db_instance" "main" {
       engine                      = "postgres"
-      engine_version              = "14.12"
+      engine_version              = "14.15"
       instance_class              = "db.t3.micro"
       allocated_storage           = 20
       username                    = "app"
@@ -538,7 +538,7 @@ def rds_force_ssl(graph):
 
     resource "aws_db_instance" "main" {
       engine                      = "postgres"
-      engine_version              = "14.12"
+      engine_version              = "14.15"
       instance_class              = "db.t3.micro"
       allocated_storage           = 20
       username                    = "app"
