@@ -558,8 +558,9 @@ def _cidr(ev, arg, node):
 
 def _import_value(ev, arg, node):
     name = ev.value(arg)
-    label = name if isinstance(name, str) else "a computed export name"
-    return unknown_from(f"Fn::ImportValue {label} is another stack's export", name)
+    label = name if isinstance(name, str) else "(an export name known only at deploy time)"
+    refs = unknown_from("", name).refs
+    return Unknown(f"Fn::ImportValue {label} is another stack's export", refs)
 
 
 def _length(ev, arg, node):
