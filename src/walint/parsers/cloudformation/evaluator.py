@@ -97,6 +97,14 @@ def scalar_text(value):
     return None
 
 
+def _key_text(key) -> str:
+    """Keys are strings in CloudFormation (YAML may have read `80:` as a number)."""
+    text = scalar_text(key)
+    if text is None:
+        text = key.isoformat() if isinstance(key, datetime.date) else ("null" if key is None else str(key))
+    return text
+
+
 def lift(fn, *args):
     """Apply fn to known arguments; over OneOf arguments, to every combination."""
     if not any(isinstance(a, OneOf) for a in args):
@@ -177,11 +185,12 @@ class Evaluator:
                 node = self.stack.expand_foreach(node, where="properties")
             out = {}
             for key, child in node.items():
-                sub = path + (str(key),) if path is not None else None
+                name = _key_text(key)
+                sub = path + (name,) if path is not None else None
                 v = self.value(child, sub, positions)
                 if v is ABSENT:
                     continue
-                out[str(key) if isinstance(key, str) else key] = v
+                out[name] = v
                 if sub is not None:
                     pos = position(key)
                     if pos:

@@ -313,10 +313,9 @@ class Stack:
                 if v is not ABSENT:
                     meta[name] = v
         depends = node.get("DependsOn")
-        if isinstance(depends, str):
-            meta["depends_on"] = [str(depends)]
-        elif isinstance(depends, list):
-            meta["depends_on"] = [str(d) for d in depends if isinstance(d, str)]
+        depends = [depends] if isinstance(depends, str) else depends
+        if isinstance(depends, list):
+            meta["depends_on"] = [self.address(str(d)) for d in depends if isinstance(d, str)]
         if "Metadata" in node:
             metadata = ev.value(node["Metadata"])
             if metadata is not ABSENT:
