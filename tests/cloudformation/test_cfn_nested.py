@@ -62,3 +62,17 @@ def test_mutual_inclusion_and_depth(tmp_path):
     assert [r.address for r in result.resources] == ["Bq", "ToB", "ToB.Q", "ToB.ToA"]
     assert len(result.diagnostics) == 1
     assert result.resources[2].call_sites == [(str(tmp_path / "a.yaml"), 4)]
+
+
+def test_child_of_an_optional_stack_is_optional(tmp_path):
+    from walint.parsers.cloudformation import parse_templates
+
+    (tmp_path / "child.yaml").write_text("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    DependsOn: [R]\n"
+                                         "  R:\n    Type: AWS::SQS::Queue\n")
+    (tmp_path / "parent.yaml").write_text(
+        "Parameters:\n  Flag: {Type: String}\nConditions:\n  On: !Equals [!Ref Flag, 'yes']\n"
+        "Resources:\n  S:\n    Type: AWS::CloudFormation::Stack\n    Condition: On\n"
+        "    Properties:\n      TemplateURL: ./child.yaml\n")
+    result = parse_templates([str(tmp_path / "parent.yaml")])
+    assert [(r.address, r.optional) for r in result.resources] == [("S", True), ("S.Q", True), ("S.R", True)]
+    assert result.resources[1].meta["depends_on"] == ["S.R"]

@@ -80,6 +80,7 @@ class Stack:
         self.scope = scope
         self.prefix = prefix
         self.call_sites = call_sites or []
+        self.optional = False        # set when the nested stack resource itself may not exist
         self.chain = chain + (os.path.realpath(self.file),)
         template = decoded.template
         transforms = _transforms(template)
@@ -270,6 +271,7 @@ class Stack:
             if resource.type == "AWS::CloudFormation::Stack":
                 child = self.child(logical)
                 if child is not None:
+                    child.optional = resource.optional     # a stack that may not exist
                     child.emit(out)
 
     def _resource(self, logical: str, node):
@@ -294,6 +296,7 @@ class Stack:
             if truth is False:
                 return None
             optional = truth is None
+        optional = optional or self.optional
         props = node.get("Properties", {})
         if props is None:
             props = {}
