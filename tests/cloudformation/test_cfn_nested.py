@@ -70,8 +70,8 @@ def test_child_of_an_optional_stack_is_optional(tmp_path):
     (tmp_path / "child.yaml").write_text("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    DependsOn: [R]\n"
                                          "  R:\n    Type: AWS::SQS::Queue\n")
     (tmp_path / "parent.yaml").write_text(
-        "Parameters:\n  Flag: {Type: String}\nConditions:\n  On: !Equals [!Ref Flag, 'yes']\n"
-        "Resources:\n  S:\n    Type: AWS::CloudFormation::Stack\n    Condition: On\n"
+        "Parameters:\n  Flag: {Type: String}\nConditions:\n  IsOn: !Equals [!Ref Flag, 'yes']\n"
+        "Resources:\n  S:\n    Type: AWS::CloudFormation::Stack\n    Condition: IsOn\n"
         "    Properties:\n      TemplateURL: ./child.yaml\n")
     result = parse_templates([str(tmp_path / "parent.yaml")])
     assert [(r.address, r.optional) for r in result.resources] == [("S", True), ("S.Q", True), ("S.R", True)]
