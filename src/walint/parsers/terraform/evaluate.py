@@ -235,64 +235,57 @@ class Evaluator:
         self.in_progress.add(key)
 
     # ------------------------------------------------------------------ expressions
-    def eval(self, node, scope):
-        self.depth += 1
-        try:
-            if self.depth > MAX_EVAL_DEPTH:
-                self.diag(scope.file or scope.minst.module.dir, node.line,
-                          "expression or reference chain nested too deeply; its value is treated as unknown",
-                          level="warning", code="WAL-TF-DEPTH")
-                return Unknown("expression nested too deeply to evaluate")
-            return self._eval(node, scope)
-        finally:
-            self.depth -= 1
-
-    def _eval(self, n, scope):
+    def eval(self, n, scope):
         t = type(n)
         if t is S.Lit:
             return n.value
-        if t is S.GetAttr:
-            return self.get_attr(self.eval(n.obj, scope), n.name, scope)
-        if t is S.Var:
-            return self.variable(n, scope)
-        if t is S.Template:
-            return self.template(n.parts, scope, n)
-        if t is S.Index:
-            obj = self.eval(n.obj, scope)
-            key = self.eval(n.key, scope)
-            return self.index(obj, key, scope)
-        if t is S.Call:
-            return self.call(n, scope)
-        if t is S.TupleExpr:
-            return [self.eval(x, scope) for x in n.items]
-        if t is S.ObjectExpr:
-            out = {}
-            for k, v in n.items:
+        self.depth += 1
+        try:
+            if self.depth > MAX_EVAL_DEPTH:
+                self.diag(scope.file or scope.minst.module.dir, n.line,
+                          "expression or reference chain nested too deeply; its value is treated as unknown",
+                          level="warning", code="WAL-TF-DEPTH")
+                return Unknown("expression nested too deeply to evaluate")
+            return _DISPATCH[t](self, n, scope)
+        finally:
+            self.depth -= 1
+
+    def _e_getattr(self, n, scope):
+        return self.get_attr(self.eval(n.obj, scope), n.name, scope)
+
+    def _e_template(self, n, scope):
+        return self.template(n.parts, scope, n)
+
+    def _e_index(self, n, scope):
+        return self.index(self.eval(n.obj, scope), self.eval(n.key, scope), scope)
+
+    def _e_tuple(self, n, scope):
+        return [self.eval(x, scope) for x in n.items]
+
+    def _e_object(self, n, scope):
+        out = {}
+        for k, v in n.items:
+            if type(k) is S.Lit and type(k.value) is str:
+                ks = k.value
+            else:
                 kv = self.resolve(self.eval(k, scope))
                 if isinstance(kv, Unknown):
                     return Unknown("an object key is not known", kv.refs)
                 ok, ks = to_string(kv)
                 if not ok:
                     return Err(f"object key must be a string, got {type_name(kv)}")
-                out[ks] = self.eval(v, scope)
-            return out
-        if t is S.Cond:
-            return self.conditional(n, scope)
-        if t is S.BinOp:
-            return self.binop(n, scope)
-        if t is S.UnOp:
-            v = self.resolve(self.eval(n.operand, scope))
-            return self.lift1(v, lambda x: self._unop(n.op, x))
-        if t is S.ForExpr:
-            return self.for_expr(n, scope)
-        if t is S.Splat:
-            return self.splat(n, scope)
-        if t is S.Bad:
-            if "too deeply" in n.why:
-                self.diag(scope.file or scope.minst.module.dir, n.line, f"{n.why}; its value is treated as unknown",
-                          level="warning", code="WAL-TF-DEPTH")
-            return Unknown(f"expression could not be read ({n.why})")
-        return Unknown("unsupported expression")
+            out[ks] = self.eval(v, scope)
+        return out
+
+    def _e_unop(self, n, scope):
+        v = self.resolve(self.eval(n.operand, scope))
+        return self.lift1(v, lambda x: self._unop(n.op, x))
+
+    def _e_bad(self, n, scope):
+        if "too deeply" in n.why:
+            self.diag(scope.file or scope.minst.module.dir, n.line, f"{n.why}; its value is treated as unknown",
+                      level="warning", code="WAL-TF-DEPTH")
+        return Unknown(f"expression could not be read ({n.why})")
 
     # -- names ----------------------------------------------------------------------
     def variable(self, n, scope):
@@ -1340,6 +1333,23 @@ class Evaluator:
                                       "module_version": self.finish(self.eval(call.attrs["version"].expr, s2))
                                       if "version" in call.attrs else None},
                                 comments=list(comments)))
+
+
+_DISPATCH = {
+    S.GetAttr: Evaluator._e_getattr,
+    S.Var: Evaluator.variable,
+    S.Template: Evaluator._e_template,
+    S.Index: Evaluator._e_index,
+    S.Call: Evaluator.call,
+    S.TupleExpr: Evaluator._e_tuple,
+    S.ObjectExpr: Evaluator._e_object,
+    S.Cond: Evaluator.conditional,
+    S.BinOp: Evaluator.binop,
+    S.UnOp: Evaluator._e_unop,
+    S.ForExpr: Evaluator.for_expr,
+    S.Splat: Evaluator.splat,
+    S.Bad: Evaluator._e_bad,
+}
 
 
 class _DataCollection:

@@ -154,15 +154,38 @@ class Block:
 
 
 class SourceFile:
-    """One parsed file: its top-level blocks, comments and problems."""
+    """One parsed file: its top-level blocks, comments and problems.
+
+    Comments are collected from the tree the first time they are asked for.
+    """
 
     def __init__(self, path):
         self.path = path
         self.body = Block("", [], 1, 1, 1, path)
-        self.comments: list[tuple[int, str]] = []
         self.errors: list[tuple[int, str]] = []   # (line, message)
-        self.comment_only_lines: set[int] = set()
+        self._comments = None
+        self._comment_only = None
         self._comment_lines = None
+        self._tree = None
+
+    def _load_comments(self):
+        self._comments, self._comment_only = [], set()
+        if self._tree is not None:
+            root, src = self._tree
+            self._tree = None
+            _collect_comments(root, src, None, self._comments, self._comment_only)
+
+    @property
+    def comments(self):
+        if self._comments is None:
+            self._load_comments()
+        return self._comments
+
+    @property
+    def comment_only_lines(self):
+        if self._comment_only is None:
+            self._load_comments()
+        return self._comment_only
 
 
 # --------------------------------------------------------------------------- parser
@@ -260,13 +283,16 @@ class _Converter:
         name_node = n.child(0)
         if name_node is None or name_node.type != "identifier":
             return
-        name = self.text(name_node)
-        expr_node = None
-        for ch in n.named_children[1:]:
-            if ch.type == "expression":
-                expr_node = ch
-                break
-        line, col = self.pos(n)
+        name = self.src[name_node.start_byte:name_node.end_byte].decode("utf-8", "replace")
+        expr_node = n.child(2) if n.child_count == 3 else None
+        if expr_node is None or expr_node.type != "expression":
+            expr_node = None
+            for ch in n.named_children[1:]:
+                if ch.type == "expression":
+                    expr_node = ch
+                    break
+        r, c = n.start_point
+        line, col = r + 1 + self.line_offset, (c - self.col0 if r == 0 else c) + 1
         if expr_node is None:
             return
         block.attrs[name] = Attribute(name, None, line, col, expr_node, self)
@@ -810,7 +836,7 @@ def parse_native(path: str, data: bytes) -> SourceFile:
                     conv.attribute_into(sf.body, ch)
             except RecursionError:
                 sf.errors.append((ch.start_point[0] + 1, "expression nested too deeply"))
-    _collect_comments(root, src, conv, sf.comments, sf.comment_only_lines)
+    sf._tree = (root, src)
     for e in conv.errors:
         if e not in sf.errors:
             sf.errors.append(e)
@@ -876,8 +902,9 @@ def parse_json_expression(path: str, data: bytes):
         tok = m.group(0)
         i = len(strings)
         strings.append(tok)
-        ph = f'"__WS{i}"'
-        return ph + " " * max(0, len(tok) - len(ph))
+        # (no padding to the token's width: runs of spaces make tree-sitter-hcl very slow;
+        # lines stay right, columns after a string on the same line shift)
+        return f'"__WS{i}"'
     body = _JSON_STR.sub(swap, text)
     prefix = "__json = "
     src = (prefix + body + "\n").encode("utf-8")
@@ -894,7 +921,10 @@ def parse_json_expression(path: str, data: bytes):
     a = blk.attrs.get("__json")
     if a is None:
         return None, sf
-    root = _json_restore(a.expr, strings, path, 0)
+    pending = []
+    root = _json_restore(a.expr, strings, path, 0, pending)
+    if pending:
+        _json_templates(pending, path)
     for e in conv.errors:
         sf.errors.append(e)
     return root, sf
@@ -910,7 +940,15 @@ def _json_string(strings, v):
     return v
 
 
-def _json_restore(n, strings, path, depth):
+class _Pending(Node):
+    """A JSON string that holds a template; replaced once every template is read."""
+    __slots__ = ("text", "node")
+
+    def __init__(self, text, line, col):
+        self.text, self.line, self.col, self.node = text, line, col, None
+
+
+def _json_restore(n, strings, path, depth, pending):
     if depth > MAX_NESTING:
         return Bad("JSON nested too deeply", n.line, n.col)
     if isinstance(n, ObjectExpr):
@@ -918,16 +956,75 @@ def _json_restore(n, strings, path, depth):
         for k, v in n.items:
             if isinstance(k, Lit):
                 k = Lit(_json_string(strings, k.value), k.line, k.col)
-            items.append((k, _json_restore(v, strings, path, depth + 1)))
-        return ObjectExpr(items, n.line, n.col)
+            items.append((k, _json_restore(v, strings, path, depth + 1, pending)))
+        n.items = items
+        for i, (k, v) in enumerate(items):
+            if isinstance(v, _Pending):
+                pending.append((items, i, 1, v))
+        return n
     if isinstance(n, TupleExpr):
-        return TupleExpr([_json_restore(x, strings, path, depth + 1) for x in n.items], n.line, n.col)
+        n.items = [_json_restore(x, strings, path, depth + 1, pending) for x in n.items]
+        for i, v in enumerate(n.items):
+            if isinstance(v, _Pending):
+                pending.append((n.items, i, None, v))
+        return n
     if isinstance(n, Lit) and isinstance(n.value, str):
         s = _json_string(strings, n.value)
         if "${" in s or "%{" in s:
-            return _json_template(s, n.line, n.col, path)
+            return _Pending(s, n.line, n.col)
         return Lit(s, n.line, n.col)
     return n
+
+
+def _json_templates(pending, path):
+    """Read every template string of a JSON file with one tree-sitter parse."""
+    parts = []
+    starts = []
+    line = 1
+    for k, (_, _, _, p) in enumerate(pending):
+        marker = f"__WALINT_EOT_{k}__"
+        starts.append(line)
+        chunk = f"__t{k} = <<{marker}\n{p.text}\n{marker}\n"
+        parts.append(chunk)
+        line += chunk.count("\n")
+    src = "".join(parts).encode("utf-8")
+    tree = _parser().parse(src)
+    ok = not tree.root_node.has_error
+    conv = _Converter(src, path)
+    blk = Block("", [], 1, 1, 1, path)
+    if ok:
+        for ch in tree.root_node.named_children:
+            if ch.type == "body":
+                conv.body_into(blk, ch)
+    for k, (container, i, pos, p) in enumerate(pending):
+        a = blk.attrs.get(f"__t{k}") if ok else None
+        if a is None:
+            node = _json_template(p.text, p.line, p.col, path)
+        else:
+            # positions inside the template map to the JSON string's line
+            conv.line_offset = p.line - starts[k] - 1
+            a._conv = conv
+            node = _trim_heredoc(a.expr, p.line, p.col)
+        if pos is None:
+            container[i] = node
+        else:
+            container[i] = (container[i][0], node)
+
+
+def _trim_heredoc(e, line, col):
+    # the heredoc adds the newline that ends its last line
+    if isinstance(e, Lit) and isinstance(e.value, str) and e.value.endswith("\n"):
+        return Lit(e.value[:-1], line, col)
+    if isinstance(e, Template):
+        parts = list(e.parts)
+        if parts and isinstance(parts[-1], str) and parts[-1].endswith("\n"):
+            parts[-1] = parts[-1][:-1]
+            if not parts[-1]:
+                parts.pop()
+        if len(parts) == 1 and isinstance(parts[0], str):
+            return Lit(parts[0], line, col)
+        return Template(parts, line, col)
+    return e
 
 
 def _json_template(s, line, col, path):
@@ -944,20 +1041,7 @@ def _json_template(s, line, col, path):
     a = blk.attrs.get("__t")
     if a is None:
         return Lit(s, line, col)
-    e = a.expr
-    # the heredoc adds the newline that ends its last line
-    if isinstance(e, Lit) and isinstance(e.value, str) and e.value.endswith("\n"):
-        return Lit(e.value[:-1], line, col)
-    if isinstance(e, Template):
-        parts = list(e.parts)
-        if parts and isinstance(parts[-1], str) and parts[-1].endswith("\n"):
-            parts[-1] = parts[-1][:-1]
-            if not parts[-1]:
-                parts.pop()
-        if len(parts) == 1 and isinstance(parts[0], str):
-            return Lit(parts[0], line, col)
-        return Template(parts, line, col)
-    return e
+    return _trim_heredoc(a.expr, line, col)
 
 
 def _obj_items(node):
