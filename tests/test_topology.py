@@ -309,3 +309,52 @@ def test_documentation_examples(tmp_path, rule_id, lang, code, fires):
     assert not [r for r in report.results if r.rule.id == "WAL-PARSE-001"]
     got = [r.message for r in report.results if r.rule.id == rule_id]
     assert bool(got) is fires, got
+
+
+# -- terraform-aws-modules/vpc facade (RULES.md §3.3) -------------------------------------
+
+FACADE = '''
+{extra}
+module "vpc" {{
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "~> 5.0"
+
+  name            = "main"
+  cidr            = "10.0.0.0/16"
+  azs             = {azs}
+  private_subnets = {private}
+  public_subnets  = ["10.0.101.0/24", "10.0.102.0/24"]
+{flags}
+}}
+'''
+
+
+@pytest.mark.parametrize("azs,private,flags,extra,want", [
+    ('["us-east-1a", "us-east-1b"]', '["10.0.1.0/24", "10.0.2.0/24"]',
+     "enable_nat_gateway = true\nsingle_nat_gateway = true", "", "fail"),
+    ('slice(data.aws_availability_zones.available.names, 0, 2)', '["10.0.1.0/24", "10.0.2.0/24"]',
+     "enable_nat_gateway = true\nsingle_nat_gateway = true",
+     'data "aws_availability_zones" "available" {}', "fail"),
+    ('["us-east-1a", "us-east-1b"]', '["10.0.1.0/24", "10.0.2.0/24"]',
+     "enable_nat_gateway = true\none_nat_gateway_per_az = true", "", "pass"),
+    ('["us-east-1a", "us-east-1b"]', '["10.0.1.0/24", "10.0.2.0/24"]',
+     "enable_nat_gateway = true", "", "pass"),
+    ('["us-east-1a", "us-east-1b"]', '["10.0.1.0/24", "10.0.2.0/24"]',
+     "single_nat_gateway = true", "", "pass"),                       # enable_nat_gateway defaults to false
+    ('["us-east-1a", "us-east-1b"]', '["10.0.1.0/24"]',
+     "enable_nat_gateway = true\nsingle_nat_gateway = true", "", "pass"),   # one private zone
+    ('var.azs', '["10.0.1.0/24", "10.0.2.0/24"]',
+     "enable_nat_gateway = true\nsingle_nat_gateway = true",
+     'variable "azs" {\n  type = list(string)\n}', "unknown"),
+])
+def test_vpc_module_facade(tmp_path, azs, private, flags, extra, want):
+    (tmp_path / "main.tf").write_text(FACADE.format(azs=azs, private=private, flags=flags, extra=extra))
+    report = scan([tmp_path], select=["WAL-NAT-001"])
+    fails = [r for r in report.results if r.rule.id == "WAL-NAT-001"]
+    unknowns = [r for r in report.unknowns if r.rule.id == "WAL-NAT-001"]
+    if want == "fail":
+        assert len(fails) == 1 and "single_nat_gateway" in fails[0].attribute
+        assert "one_nat_gateway_per_az = true" in fails[0].message
+    else:
+        assert not fails, [r.message for r in fails]
+        assert bool(unknowns) is (want == "unknown")
