@@ -358,3 +358,17 @@ def test_vpc_module_facade(tmp_path, azs, private, flags, extra, want):
     else:
         assert not fails, [r.message for r in fails]
         assert bool(unknowns) is (want == "unknown")
+
+
+def test_mixed_inline_and_standalone_routes_take_the_union_with_a_note():
+    vpc = tf("aws_vpc", "main", cidr_block="10.0.0.0/16")
+    s = tf("aws_subnet", "s", vpc_id=ref(vpc))
+    table = tf("aws_route_table", "rt", vpc_id=ref(vpc), route=[{"cidr_block": "10.9.0.0/16", "gateway_id": "vgw-1"}])
+    extra = tf("aws_route", "default", route_table_id=ref(table), destination_cidr_block="0.0.0.0/0",
+               nat_gateway_id="nat-1")
+    assoc = tf("aws_route_table_association", "a", subnet_id=ref(s), route_table_id=ref(table))
+    g = graph(vpc, s, table, extra, assoc)
+    assert topo.tier_of(g, s).tier == topo.PRIVATE
+    assert len(topo.routes_of(g, table)) == 2
+    [note] = topo.table_notes(g, table)
+    assert "aws_route.default" in note

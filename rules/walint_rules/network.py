@@ -8,7 +8,7 @@ route, NAT gateway, zone.
 from walint.api import (ISOLATED, PRIVATE, PUBLIC, UNKNOWN, ExternalSubnet, Related,
                         Unknown, as_bool, as_int, decide, default_routes, distinct_zones,
                         is_regional, nat_route, nat_subnet, options, placement,
-                        placement_zones, rule, same_zone, severity, subnet_list, tier_of,
+                        placement_zones, rule, same_zone, severity, subnet_list, table_notes, tier_of,
                         vpc_key, vpc_of, Zone, zone_label, zone_of, zone_of_value, zones_text)
 
 _WORDS = {"db_instance": "DB instance", "db_cluster": "DB cluster", "cache_rg": "ElastiCache replication group",
@@ -475,6 +475,9 @@ def subnet_tiers_multi_az(graph):
     Subnets cost nothing; what a second zone costs is what you run in it. `development`
     is single-zone by design (the rule is off), `mvp` reports a warning.
     """
+    for table in graph.resources("route_table"):
+        for note in table_notes(graph, table):
+            yield table.finding(None, note, severity="note", key="mixed-routes")
     for key, subnets in sorted(_tier_groups(graph).items(), key=lambda kv: kv[0]):
         tiers = {id(s): tier_of(graph, s) for s in subnets}
         for s in subnets:

@@ -22,7 +22,7 @@ from walint.model import topology
 from walint.model.topology import (ISOLATED, PRIVATE, PUBLIC, UNKNOWN, ExternalSubnet,
                                    Placement, RouteInfo, Tier, Zone, default_routes,
                                    distinct_zones, is_regional, nat_route, nat_subnet,
-                                   placement, placement_zones, routes_of, same_zone,
+                                   placement, placement_zones, routes_of, same_zone, table_notes,
                                    subnet_list, subnets_in, tier_of, vpc_key, vpc_of,
                                    zone_label, zone_of, zone_of_value, zones_text)
 
@@ -36,7 +36,7 @@ __all__ += [
     "topology", "Zone", "Tier", "RouteInfo", "Placement", "ExternalSubnet",
     "PUBLIC", "PRIVATE", "ISOLATED", "UNKNOWN",
     "zone_of", "zone_of_value", "zone_label", "zones_text", "same_zone", "distinct_zones",
-    "tier_of", "routes_of", "default_routes", "vpc_of", "vpc_key", "subnets_in",
+    "tier_of", "routes_of", "table_notes", "default_routes", "vpc_of", "vpc_key", "subnets_in",
     "nat_route", "nat_subnet", "is_regional",
     "placement", "placement_zones", "subnet_list",
 ]

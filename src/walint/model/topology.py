@@ -54,7 +54,7 @@ from walint.model.verdict import as_bool, decide, options
 
 __all__ = [
     "Zone", "zone_of", "zone_of_value", "zones_text", "same_zone", "distinct_zones", "zone_label",
-    "Tier", "RouteInfo", "tier_of", "routes_of", "default_routes",
+    "Tier", "RouteInfo", "tier_of", "routes_of", "table_notes", "default_routes",
     "nat_route", "nat_subnet", "is_regional", "vpc_of", "vpc_key", "subnets_in",
     "Placement", "placement", "placement_zones", "subnet_list", "ExternalSubnet", "topology",
     "PUBLIC", "PRIVATE", "ISOLATED", "UNKNOWN",
@@ -514,6 +514,7 @@ class _Topology:
         self._tiers = {}
         self._routes = {}
         self._vpc = {}
+        self.table_notes = {}     # id(route table) -> [note]
 
     # -- zones ---------------------------------------------------------------------------
 
@@ -562,8 +563,12 @@ class _Topology:
         elif isinstance(inline, dict):   # a single block written as a map
             out.append(_make_route(self.graph, table, ("route",), inline))
         standalone = self._standalone_routes(table)
-        if out and any(r.certain for r in standalone):
-            pass   # mixing inline and standalone routes: union (RULES.md §3.2)
+        if out and standalone:
+            # Terraform forbids mixing both on one table; walint takes the union (§3.2)
+            self.table_notes.setdefault(id(table), []).append(
+                f"{table.address} has both inline routes and standalone routes "
+                f"({', '.join(r.owner.address for r in standalone)}): Terraform keeps only one of "
+                "them, so walint takes the union")
         out.extend(standalone)
         for r in self.graph.resources("route"):
             if r.scope != table.scope:
@@ -730,6 +735,14 @@ def topology(graph) -> _Topology:
 def tier_of(graph, subnet) -> Tier:
     """The tier of a subnet with its evidence (cached)."""
     return topology(graph).tier(subnet)
+
+
+def table_notes(graph, table) -> list:
+    """Template errors found while reading a route table's routes (inline and standalone
+    routes mixed on one Terraform table)."""
+    t = topology(graph)
+    t.routes(table)
+    return list(t.table_notes.get(id(table), ()))
 
 
 def routes_of(graph, table) -> list:
