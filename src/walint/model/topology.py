@@ -393,6 +393,7 @@ class Tier:
     decisive: object = None                      # the RouteInfo that decided the tier
     reason: str = ""                             # for unknown: why
     notes: list = field(default_factory=list)    # template errors worth a note
+    zone: object = None                          # the subnet's Zone
 
     @property
     def default_routes(self) -> list:
@@ -417,7 +418,8 @@ class Tier:
         """Related locations proving the tier: subnet, association, table, route, target."""
         out = []
         if with_subnet:
-            out.append(Related(self.subnet, (), f"subnet ({self.tier})"))
+            where = f" in {zone_label(self.zone)}" if self.zone is not None else ""
+            out.append(Related(self.subnet, (), f"{self.tier} subnet{where}"))
         if self.assoc is not None:
             out.append(Related(self.assoc, (), "route table association"))
         if self.table is not None:
@@ -604,7 +606,9 @@ class _Topology:
     def tier(self, subnet) -> Tier:
         key = id(subnet)
         if key not in self._tiers:
-            self._tiers[key] = self._compute_tier(subnet)
+            t = self._compute_tier(subnet)
+            t.zone = self.zone(subnet)
+            self._tiers[key] = t
         return self._tiers[key]
 
     def _associations(self, subnet):
@@ -852,9 +856,17 @@ class Placement:
         return not self.unknown and all(not isinstance(s, Unknown) for s in self.subnets)
 
     def related(self) -> list:
+        words = {"db_subnet_group": "the subnet group it is placed in",
+                 "cache_subnet_group": "the subnet group it is placed in",
+                 "db_cluster": "the cluster whose subnet group it uses",
+                 "cache_rg": "the replication group whose subnet group it uses",
+                 "db_instance": "the source instance it is placed like",
+                 "efs_mount_target": "a mount target"}
         out = []
         for r in self.via:
-            out.append(Related(r, (), f"{r.address} ({r.kind.replace('_', ' ')})"))
+            path = ("subnet_ids",) if r is self.holder and r.has("subnet_ids") else \
+                (("subnet_id",) if r.has("subnet_id") else ())
+            out.append(Related(r, path, words.get(r.kind, f"{r.kind.replace('_', ' ')} on the way")))
         return out
 
 
