@@ -46,9 +46,18 @@ def _attachment_text(graph, group, limit=3):
     atts = attached(graph, group)
     if not atts:
         return f"sg {group.address} is attached to nothing declared here"
-    names = [a.resource.address for a in atts[:limit]]
+    names = [_attached_label(graph, a.resource) for a in atts[:limit]]
     more = f" and {len(atts) - limit} more" if len(atts) > limit else ""
     return f"sg {group.address} is attached to {', '.join(names)}{more}"
+
+
+def _attached_label(graph, node):
+    """`aws_launch_template.web (launch template of aws_autoscaling_group.web)`."""
+    if node.kind == "launch_template":
+        asgs = [r.address for r in graph.referrers(node) if r.kind == "asg"]
+        if asgs:
+            return f"{node.address} (launch template of {', '.join(asgs[:2])})"
+    return node.address
 
 
 def _related(graph, r, extra=()):
