@@ -526,7 +526,7 @@ def to_mermaid(pic: Picture) -> str:
         _classify(n, classes)
     for c in pic.clusters:
         _mm_cluster(c, "  ", out, classes)
-    alerts = []
+    alerts, blue = [], []
     for i, e in enumerate(pic.edges):
         label = f"|{_mm_str(e.label)}|" if e.label else ""
         if e.kind == "placement":
@@ -540,11 +540,13 @@ def to_mermaid(pic: Picture) -> str:
             arrow = "-->"
         out.append(f"  {e.source} {arrow}{label} {e.target}")
         if e.alert:
-            alerts.append(i)
+            alerts.append(str(i))
         elif e.kind == "sg":
-            out.append(f"  linkStyle {i} stroke:#1a73e8")
-    for i in alerts:
-        out.append(f"  linkStyle {i} stroke:{FINDING_COLOR},stroke-width:2px")
+            blue.append(str(i))
+    if blue:
+        out.append(f"  linkStyle {','.join(blue)} stroke:#1a73e8,color:#1a73e8")
+    if alerts:
+        out.append(f"  linkStyle {','.join(alerts)} stroke:{FINDING_COLOR},stroke-width:2px")
     styles = {
         topo.PUBLIC: f"fill:{TIER_COLOR[topo.PUBLIC]},stroke:#34a853",
         topo.PRIVATE: f"fill:{TIER_COLOR[topo.PRIVATE]},stroke:#1a73e8",
