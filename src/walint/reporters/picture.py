@@ -454,6 +454,19 @@ def to_dot(pic: Picture) -> str:
         out.append(_dot_node(n, "  "))
     for c in pic.clusters:
         _dot_cluster(c, "  ", out)
+    # tiers in rows and zones left to right: the first subnet of each tier, zone by zone
+    for c in pic.clusters:
+        rows = {}
+        for zone in c.children:
+            for tier in zone.children:
+                first = next((n for n in tier.nodes if n.kind == "subnet"), None)
+                if first is not None:
+                    rows.setdefault(tier.tier, []).append(first.id)
+        for tier in TIER_ORDER:
+            ids = rows.get(tier, [])
+            if len(ids) > 1:
+                out.append(f"  {{rank=same; {'; '.join(ids)};}}")
+                out.append(f"  {' -> '.join(ids)} [style=invis];")
     for e in pic.edges:
         attrs = []
         if e.label:
