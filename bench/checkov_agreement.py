@@ -1,0 +1,221 @@
+"""Agreement between walint and checkov over the corpus, per walint rule (not a test).
+
+    .venv/bin/python bench/checkov_agreement.py [--corpus DIR] [--out DIR] [--jobs N]
+                                                [--timeout SECONDS] [--rules WAL-LOG,WAL-IAM]
+
+1. Makes a separate virtual environment with checkov (/tmp/checkov-venv) unless it exists:
+   checkov's dependencies must not leak into walint's.
+2. Runs checkov (`--skip-download --framework cloudformation terraform -o json`) over each
+   corpus repository, one process per repository with a time limit (checkov hangs on some
+   inputs), and walint (`scan --format json --show-unknown`, production profile) over the
+   same repository.
+3. For every walint rule that names checkov equivalents (`Rule.checkov`, from RULES.md),
+   counts the resources where both fire, only walint fires, only checkov fires. Resources
+   are matched by repository, file and resource address; Terraform instance keys
+   (`[0]`, `["a"]`) and module prefixes (`module.x.`) are dropped on both sides, since
+   checkov reports a module's resources once per directory and without instance keys.
+   A checkov-only resource on which walint reported `unknown` is counted apart.
+4. Writes `<out>/agreement.json` (every disagreement, for reading) and
+   `<out>/agreement.md` (the table), and prints the table.
+
+The raw outputs are kept in `<out>/raw/`; `--reuse` reuses checkov's (walint always runs).
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = Path(os.environ.get("CHECKOV_VENV", "/tmp/checkov-venv"))
+CHECKOV = VENV / "bin" / "checkov"
+
+
+def ensure_checkov() -> None:
+    if CHECKOV.exists():
+        return
+    print(f"creating {VENV} with checkov ...", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", "checkov"], check=True)
+
+
+def run_checkov(repo: Path, raw: Path, timeout: int, reuse: bool) -> dict:
+    out = raw / f"{repo.name}.checkov.json"
+    if reuse and out.exists():
+        return json.loads(out.read_text())
+    start = time.time()
+    env = dict(os.environ, LOG_LEVEL="ERROR", CHECKOV_RUN_SCA_PACKAGE_SCAN_V2="false")
+    try:
+        proc = subprocess.run([str(CHECKOV), "--skip-download", "--framework", "cloudformation", "terraform",
+                               "-o", "json", "--quiet", "-d", str(repo)],
+                              capture_output=True, text=True, timeout=timeout, env=env)
+        text = proc.stdout.strip()
+        data = json.loads(text) if text.startswith(("{", "[")) else []
+        status = "ok"
+    except subprocess.TimeoutExpired:
+        data, status = [], f"timeout after {timeout}s"
+    except ValueError as e:
+        data, status = [], f"unreadable output: {e}"
+    reports = data if isinstance(data, list) else [data]
+    failed = []
+    for rep in reports:
+        if not isinstance(rep, dict):
+            continue
+        for c in (rep.get("results") or {}).get("failed_checks", []):
+            failed.append({"check": c["check_id"], "file": c.get("file_path", ""),
+                           "resource": c.get("resource", ""), "type": rep.get("check_type"),
+                           "lines": c.get("file_line_range")})
+    result = {"status": status, "seconds": round(time.time() - start, 1), "failed": failed}
+    out.write_text(json.dumps(result, indent=1))
+    return result
+
+
+def run_walint(repo: Path, raw: Path, timeout: int) -> dict:
+    out = raw / f"{repo.name}.walint.json"
+    start = time.time()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "walint", "scan", ".", "--format", "json",
+                               "--show-unknown", "--profile", "production", "--fail-on", "never"],
+                              cwd=repo, capture_output=True, text=True, timeout=timeout)
+        data = json.loads(proc.stdout) if proc.stdout.strip() else {"findings": []}
+        status = "ok" if proc.returncode in (0, 1) else f"exit {proc.returncode}: {proc.stderr[-500:]}"
+    except subprocess.TimeoutExpired:
+        data, status = {"findings": []}, f"timeout after {timeout}s"
+    result = {"status": status, "seconds": round(time.time() - start, 1), "findings": data.get("findings", [])}
+    out.write_text(json.dumps(result, indent=1))
+    return result
+
+
+_INDEX = re.compile(r"\[[^\]]*\]")
+_MODULE = re.compile(r"^(module\.[^.]+(\[[^\]]*\])?\.)+")
+
+
+def norm_file(path: str) -> str:
+    return os.path.normpath(path.lstrip("/")).replace(os.sep, "/")
+
+
+def norm_address(address: str, fmt: str) -> str:
+    if fmt == "cloudformation":
+        return address
+    return _INDEX.sub("", _MODULE.sub("", address))
+
+
+def checkov_key(repo: str, f: dict):
+    fmt = "cloudformation" if f["type"] == "cloudformation" else "terraform"
+    resource = f["resource"]
+    if fmt == "cloudformation":
+        resource = resource.split(".", 1)[1] if "." in resource else resource
+    return (repo, norm_file(f["file"]), norm_address(resource, fmt))
+
+
+def walint_key(repo: str, f: dict):
+    fmt = "terraform" if f["file"].endswith((".tf", ".tf.json")) else "cloudformation"
+    return (repo, norm_file(f["file"]), norm_address(f["address"], fmt))
+
+
+def load_rules(prefixes):
+    from walint.docs_gen import builtin_rules
+
+    rules = [r for r in builtin_rules() if r.checkov]
+    if prefixes:
+        rules = [r for r in rules if r.id.startswith(tuple(prefixes))]
+    return rules
+
+
+def compare(rules, per_repo):
+    table, details = [], {}
+    for r in rules:
+        ids = set(r.checkov)
+        w_fail, w_unknown, c_fail = defaultdict(list), set(), defaultdict(set)
+        for repo, (ck, wl) in per_repo.items():
+            for f in wl["findings"]:
+                if f["rule"] != r.id or f.get("suppressed"):
+                    continue
+                k = walint_key(repo, f)
+                if f.get("unknown"):
+                    w_unknown.add(k)
+                else:
+                    w_fail[k].append(f["message"])
+            for f in ck["failed"]:
+                if f["check"] in ids:
+                    c_fail[checkov_key(repo, f)].add(f["check"])
+        both = sorted(set(w_fail) & set(c_fail))
+        w_only = sorted(set(w_fail) - set(c_fail))
+        c_only = sorted(set(c_fail) - set(w_fail))
+        c_only_unknown = [k for k in c_only if k in w_unknown]
+        per_check = defaultdict(lambda: [0, 0])          # check -> [both, checkov-only]
+        for k in both:
+            for c in c_fail[k]:
+                per_check[c][0] += 1
+        for k in c_only:
+            for c in c_fail[k]:
+                per_check[c][1] += 1
+        table.append({"rule": r.id, "checkov": ", ".join(r.checkov), "both": len(both),
+                      "walint_only": len(w_only), "checkov_only": len(c_only),
+                      "checkov_only_walint_unknown": len(c_only_unknown),
+                      "per_check": {c: {"both": v[0], "checkov_only": v[1]} for c, v in sorted(per_check.items())}})
+        details[r.id] = {
+            "walint_only": [{"key": list(k), "messages": w_fail[k]} for k in w_only],
+            "checkov_only": [{"key": list(k), "checks": sorted(c_fail[k]), "walint_unknown": k in w_unknown}
+                             for k in c_only],
+            "both": [list(k) for k in both]}
+    return table, details
+
+
+def markdown(table, runs) -> str:
+    lines = ["| walint rule | checkov ids | both | walint only | checkov only | of which walint unknown |",
+             "|---|---|---:|---:|---:|---:|"]
+    for row in table:
+        lines.append(f"| {row['rule']} | {row['checkov']} | {row['both']} | {row['walint_only']} | "
+                     f"{row['checkov_only']} | {row['checkov_only_walint_unknown']} |")
+    lines += ["", "| repository | checkov | seconds | walint | seconds |", "|---|---|---:|---|---:|"]
+    for repo, (ck, wl) in sorted(runs.items()):
+        lines.append(f"| {repo} | {ck['status']} | {ck['seconds']} | {wl['status']} | {wl['seconds']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", default=os.environ.get("WALINT_CORPUS", str(ROOT.parent / "shared" / "corpus")))
+    ap.add_argument("--out", default="/tmp/walint-checkov-agreement")
+    ap.add_argument("--jobs", type=int, default=4)
+    ap.add_argument("--timeout", type=int, default=900, help="seconds per repository and tool")
+    ap.add_argument("--rules", default="", help="rule id prefixes, comma separated")
+    ap.add_argument("--reuse", action="store_true", help="reuse cached checkov outputs (walint always runs)")
+    args = ap.parse_args(argv)
+
+    ensure_checkov()
+    corpus = Path(args.corpus)
+    out = Path(args.out)
+    raw = out / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    repos = sorted(p for p in corpus.iterdir() if p.is_dir())
+
+    def one(repo):
+        ck = run_checkov(repo, raw, args.timeout, args.reuse)
+        wl = run_walint(repo, raw, args.timeout)
+        print(f"{repo.name}: checkov {ck['status']} {ck['seconds']}s, walint {wl['status']} {wl['seconds']}s",
+              file=sys.stderr, flush=True)
+        return repo.name, (ck, wl)
+
+    with cf.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        runs = dict(pool.map(one, repos))
+
+    rules = load_rules([p.strip() for p in args.rules.split(",") if p.strip()])
+    table, details = compare(rules, runs)
+    md = markdown(table, runs)
+    (out / "agreement.md").write_text(md)
+    (out / "agreement.json").write_text(json.dumps({"table": table, "details": details}, indent=1))
+    print(md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
