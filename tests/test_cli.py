@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from testenv import FIXTURES, ROOT
 
 FAIL = FIXTURES / "WAL-MAZ-001" / "fail"
 PASS = FIXTURES / "WAL-MAZ-001" / "pass"

@@ -2,7 +2,7 @@
 valid CloudFormation or Terraform are named here, so a new parse error fails the test."""
 from __future__ import annotations
 
-from conftest import CORPUS, need_shared, scan
+from testenv import CORPUS, need_shared, scan
 
 # Deliberately broken inputs (cfn-lint's bad fixtures) and real templates with duplicate
 # keys, which CloudFormation itself rejects.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import scan
+from testenv import scan
 
 
 def _rules():

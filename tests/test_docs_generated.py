@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 
-from conftest import ROOT
+from testenv import ROOT
 
 
 def test_rule_reference_is_up_to_date(tmp_path):

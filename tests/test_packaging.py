@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from conftest import ROOT
+from testenv import ROOT
 
 
 def test_installed_entry_point_exposes_builtin_rules():

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import FIXTURES, scan
+from testenv import FIXTURES, scan
 from walint.reporters import picture
 
 FOUNDATION = FIXTURES / "examples" / "foundation" / "terraform"

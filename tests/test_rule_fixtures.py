@@ -12,7 +12,7 @@ import re
 import pytest
 import yaml
 
-from conftest import FIXTURES, scan
+from testenv import FIXTURES, scan
 
 MARK = re.compile(r"#\s*expect:\s*([A-Z0-9, -]+)")
 TEXT_SUFFIXES = (".tf", ".yaml", ".yml", ".template")

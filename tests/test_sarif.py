@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES, ROOT, SARIF_SCHEMA, need_shared
+from testenv import FIXTURES, ROOT, SARIF_SCHEMA, need_shared
 
 FAIL = FIXTURES / "WAL-MAZ-001" / "fail"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FIXTURES, scan
+from testenv import FIXTURES, scan
 from walint.model import topology as topo
 from walint.model.graph import Graph
 from walint.model.kinds import normalize

@@ -1,4 +1,7 @@
-"""Shared test helpers: where the repository and ../shared are, and a scan shortcut."""
+"""Shared test helpers: where the repository and ../shared are, and a scan shortcut.
+
+(Not named conftest.py: tests/terraform has a conftest of its own, and two modules named
+`conftest` cannot both be imported by name.)"""
 from __future__ import annotations
 
 import os
