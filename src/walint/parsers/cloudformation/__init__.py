@@ -29,7 +29,7 @@ How values are represented (RULES.md §0.3, §3.1, §3.5):
 * Conditions are three-valued; a resource whose condition is false is left out, one
   whose condition is unknown has `optional=True`.
 * `meta`: `logical_id`, `condition`, `deletion_policy`, `update_replace_policy`,
-  `depends_on` (list), `metadata` (evaluated), `cdk_path`, `sam_type`.
+  `depends_on` (list of addresses), `metadata` (evaluated), `cdk_path`, `sam_type`.
 
 Diagnostics: a file that cannot be read as a template is `WAL-PARSE-001` (level error).
 Problems met while evaluating a readable template (a `Fn::FindInMap` miss, a cycle of
@@ -44,6 +44,8 @@ SAM (`AWS::Serverless-2016-10-31`): serverless resources keep their type, with
 `AWS::LanguageExtensions`.
 """
 from __future__ import annotations
+
+import gc
 
 from walint.parsers.base import Diagnostic, ParseResult
 
@@ -70,14 +72,26 @@ def parse_templates(paths: list[str], *, params=(), parameter_files=()) -> Parse
     for d in usage:
         session.add(d)
     for path in paths:
-        try:
-            decoded = session.decode(path)
-            if decoded.template is None:
-                continue
+        _parse_one(path, session, supplied, pseudo, Stack)
+    return session.result
+
+
+def _parse_one(path, session, supplied, pseudo, Stack):
+    # Reading a template creates many small containers and no reference cycles worth
+    # collecting; the cyclic collector's passes over that growing heap would make big
+    # templates several times slower, so it is paused while one template is read.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        decoded = session.decode(path)
+        if decoded.template is not None:
             stack = Stack(session, decoded, scope=path, supplied=supplied, pseudo=pseudo)
             stack.emit(session.result.resources)
-        except RecursionError:
-            session.add(Diagnostic(path, None, "template nests too deeply to be read"))
-        except Exception as exc:  # never let one file stop the scan
-            session.add(Diagnostic(path, None, f"walint could not read this template: {type(exc).__name__}: {exc}"))
-    return session.result
+    except RecursionError:
+        session.add(Diagnostic(path, None, "template nests too deeply to be read"))
+    except Exception as exc:  # never let one file stop the scan
+        session.add(Diagnostic(path, None, f"walint could not read this template: {type(exc).__name__}: {exc}"))
+    finally:
+        session.forget()          # decoded trees are not needed once the resources are out
+        if collecting:
+            gc.enable()

@@ -46,6 +46,10 @@ class Session:
                 self.add(d)
         return decoded
 
+    def forget(self):
+        """Drop the decoded templates kept for nested stacks read more than once."""
+        self._decoded.clear()
+
     def add(self, diagnostic: Diagnostic):
         key = (diagnostic.file, diagnostic.line, diagnostic.message, diagnostic.code)
         if key not in self._diag_keys:
