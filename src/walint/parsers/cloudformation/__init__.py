@@ -56,13 +56,13 @@ __all__ = ["looks_like_template", "parse_templates"]
 
 def parse_templates(paths: list[str], *, params=(), parameter_files=()) -> ParseResult:
     """Read every template in `paths`; never raises."""
-    from .parameters import read_parameter_file
+    from .parameters import read_parameter_file_cached
     from .stack import Session, Stack
 
     supplied: dict = {}
     usage: list = []
     for pf in parameter_files:
-        values, diags = read_parameter_file(pf)
+        values, diags = read_parameter_file_cached(pf)
         supplied.update(values)
         usage.extend(diags)
     for key, value in params:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 from walint.model.values import AzList, Unknown
@@ -69,6 +70,25 @@ def read_parameter_file(path: str) -> tuple[dict, list]:
             return usage(f"parameter file {path}, line {number}: expected KEY=VALUE")
         values[m.group(1)] = m.group(2).strip()
     return values, []
+
+
+_CACHE: dict = {}
+
+
+def read_parameter_file_cached(path: str) -> tuple[dict, list]:
+    """read_parameter_file, read once per version of the file (the engine parses one
+    template at a time and hands every call the same parameter files)."""
+    try:
+        st = os.stat(path)
+        key = (path, st.st_mtime_ns, st.st_size)
+    except OSError:
+        return read_parameter_file(path)
+    if key not in _CACHE:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        _CACHE[key] = read_parameter_file(path)
+    values, diags = _CACHE[key]
+    return dict(values), list(diags)
 
 
 def _number(text):
