@@ -13,8 +13,17 @@ from walint.api import PROFILES, OneOf, Ref, Unknown, as_bool, as_int, decide, o
 # -- the run's profile ------------------------------------------------------------------
 
 
-def profile(graph) -> str:
-    """The profile of the scan (RULES.md §0.2); `production` when the engine does not say."""
+def profile(graph, res=None) -> str:
+    """The profile that applies to a resource (RULES.md §0.2).
+
+    The engine may give the graph `profile_of(resource)` (per-path profiles) or a single
+    `profile`; without either, rules assume the default, `production`.
+    """
+    ask = getattr(graph, "profile_of", None)
+    if res is not None and callable(ask):
+        value = ask(res)
+        if value in PROFILES:
+            return value
     value = getattr(graph, "profile", None)
     return value if value in PROFILES else "production"
 
@@ -22,9 +31,9 @@ def profile(graph) -> str:
 LOWER = {"error": "warning", "warning": "note", "note": "note", "off": "off"}
 
 
-def lowered(rule_obj, graph) -> str:
-    """One level below the rule's level in the run's profile (an internal ALB, ...)."""
-    return LOWER.get(rule_obj.level(profile(graph)), "note")
+def lowered(rule_obj, graph, res=None) -> str:
+    """One level below the rule's level in the resource's profile (an internal ALB, ...)."""
+    return LOWER.get(rule_obj.level(profile(graph, res)), "note")
 
 
 # -- small value helpers ----------------------------------------------------------------

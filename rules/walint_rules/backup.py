@@ -135,10 +135,10 @@ def automated_backup_retention(graph):
     Backup storage up to the size of the database is free for RDS; beyond that, and for
     ElastiCache snapshots, each retained day is billed.
     """
-    prof = profile(graph)
-    threshold = THRESHOLD[prof]
-    below_level = "warning" if prof == "production" else None
     for res, attr, default, what in _retention_subjects(graph):
+        prof = profile(graph, res)
+        threshold = THRESHOLD[prof]
+        below_level = "warning" if prof == "production" else None
         if attr is None:
             yield res.unknown("engine", f"the engine {_UNRESOLVED}")
             continue

@@ -824,14 +824,13 @@ def kms_customer_managed_keys(graph):
     Each customer managed key costs $1 a month plus requests; S3 Bucket Keys
     (`BucketKeyEnabled`) cut the request cost for SSE-KMS buckets by up to 99%.
     """
-    regulated = profile(graph) == "regulated"
     for res, path, verdict, absent, message in _enc007_checks(graph):
         if verdict is True:
             continue
         if verdict is None:
             yield res.unknown(path, "the KMS key is a value walint cannot resolve", key=str(path))
             continue
-        if absent and not regulated:
+        if absent and profile(graph, res) != "regulated":
             continue
         yield res.finding(path, message, key=str(path))
 

@@ -260,7 +260,6 @@ def s3_versioning(graph):
     Every version is stored and billed: pair versioning with a lifecycle rule that
     expires noncurrent versions (WAL-COST-001).
     """
-    regulated = profile(graph) == "regulated"
     for b in graph.resources("bucket"):
         verdict, res, path, status = versioning(graph, b)
         if verdict is False:
@@ -268,7 +267,7 @@ def s3_versioning(graph):
                               "overwritten and deleted objects cannot be recovered", key="versioning")
         elif verdict is None:
             yield res.unknown(path, f"the bucket's versioning is {status}", key="versioning")
-        if not regulated:
+        if profile(graph, b) != "regulated":
             continue
         critical = is_critical(graph, b)
         if critical is False:
@@ -368,9 +367,8 @@ def s3_lifecycle(graph):
     durations and retrieval fees; Intelligent-Tiering has a monitoring fee per object but
     no retrieval fee, which suits unknown access patterns.
     """
-    all_buckets = profile(graph) in ("production", "regulated")
     for b in graph.resources("bucket"):
-        if not all_buckets:
+        if profile(graph, b) not in ("production", "regulated"):
             critical = is_critical(graph, b)
             if critical is not True:
                 if critical is None:

@@ -190,7 +190,7 @@ def alb_http_redirects(graph):
             yield listener.unknown("protocol", f"the listener's protocol {_UNRESOLVED}")
             continue
         lb = _lb(graph, listener)
-        level = lowered(alb_http_redirects, graph) if _lb_internal(lb) else None
+        level = lowered(alb_http_redirects, graph, listener) if _lb_internal(lb) else None
         related = [Related(lb, (), "the load balancer")] if lb is not None else []
         attr = "default_actions" if listener.format == "cloudformation" else "default_action"
         verdict, path, what = _check_actions(listener, attr)
@@ -690,7 +690,6 @@ def elasticache_in_transit_encryption(graph):
     }
     ```
     """
-    regulated = profile(graph) == "regulated"
     subjects = list(graph.resources("cache_rg"))
     for cc in graph.resources("cache_cluster"):
         if cc.has("replication_group_id"):
@@ -722,7 +721,8 @@ def elasticache_in_transit_encryption(graph):
                             "required", key="mode")
         elif preferred is None:
             yield c.unknown("transit_encryption_mode", f"transit_encryption_mode {_UNRESOLVED}", key="mode")
-        if regulated and c.kind == "cache_rg" and not c.has("auth_token") and not c.has("user_group_ids"):
+        if profile(graph, c) == "regulated" and c.kind == "cache_rg" and not c.has("auth_token") \
+                and not c.has("user_group_ids"):
             yield c.finding(None, f"{what} {c.address} requires no authentication (no AUTH token "
                             "and no user groups)", key="auth")
 
