@@ -68,7 +68,7 @@ def parse_templates(paths: list[str], *, params=(), parameter_files=()) -> Parse
     for key, value in params:
         supplied[str(key)] = value
     pseudo = {k: v for k, v in supplied.items() if k.startswith("AWS::")}
-    session = Session(supplied)
+    session = Session()
     for d in usage:
         session.add(d)
     for path in paths:

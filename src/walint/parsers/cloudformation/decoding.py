@@ -21,7 +21,6 @@ MAX_BYTES = 64 * 1024 * 1024
 @dataclass
 class Decoded:
     path: str
-    text: str | None = None
     template: dict | None = None
     diagnostics: list = field(default_factory=list)
     comments: list = field(default_factory=list)     # [(line, text)] sorted by line
@@ -191,7 +190,6 @@ def _reference_decode(text: str, out: Decoded):
 
 def decode_text(path: str, text: str, out: Decoded | None = None) -> Decoded:
     out = out or Decoded(path)
-    out.text = text
     out.lines = text.splitlines()
     deep = _flow_too_deep(text)
     if deep is not None:

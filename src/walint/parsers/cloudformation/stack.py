@@ -26,8 +26,7 @@ _SHARED_PSEUDO = ("AWS::AccountId", "AWS::Partition", "AWS::Region", "AWS::URLSu
 class Session:
     """State shared by every template of one parse_templates call."""
 
-    def __init__(self, supplied: dict):
-        self.supplied = supplied
+    def __init__(self):
         self.result = ParseResult()
         self._decoded: dict = {}
         self._diag_keys: set = set()
