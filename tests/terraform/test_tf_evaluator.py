@@ -260,3 +260,48 @@ resource "aws_db_instance" "db" {
     assert [c[0] for c in r.comments] == [1, 2, 4]
     assert r.comments[0][1].startswith("# walint:ignore WAL-MAZ-001")
     assert (r.format, r.type, r.file) == ("terraform", "aws_db_instance", r.file)
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ('true ? 1 : false ? 2 : 3', 1),
+    ('false ? 1 : true ? 2 : 3', 2),
+    ('false ? 1 : false ? 2 : false ? 3 : 4', 4),
+    ('(false ? true : false) ? 1 : 2', 2),
+    ('true || false && false', True),
+    ('10 - 2 - 3', 5),
+    ('8 / 4 / 2', 1),
+    ('2 * 3 + 1', 7),
+    ('1 < 2 == true', True),
+    ('!false && true', True),
+    ('-2 * -3', 6),
+])
+def test_operator_precedence_and_associativity(tf, expr, expected):
+    # tree-sitter-hcl reads nested conditionals left-associatively; the reader fixes that
+    assert value(tf, expr) == expected
+
+
+def test_template_over_oneof_and_nullable(tf):
+    pre = 'variable "p" {}\n'
+    assert value(tf, '"db-${var.p ? "a" : "b"}"', pre) == OneOf(("db-a", "db-b"))
+
+
+def test_nullable_false_takes_default(tf):
+    res = tf('module "m" {\n  source = "./m"\n  x = null\n  y = null\n}\n', extra={
+        "m/main.tf": 'variable "x" {\n  default = "dx"\n  nullable = false\n}\nvariable "y" {\n  default = "dy"\n}\n'
+                     'resource "terraform_data" "t" {\n  input = [var.x, var.y]\n}\n'})
+    assert res.resources[0].attrs["input"] == ["dx", None]
+
+
+def test_computed_attribute_inside_configured_block(tf):
+    res = tf('resource "aws_eks_cluster" "c" {\n  vpc_config {\n    subnet_ids = ["a"]\n  }\n}\n'
+             'resource "aws_ec2_tag" "t" {\n  resource_id = aws_eks_cluster.c.vpc_config[0].cluster_security_group_id\n'
+             '  first = aws_eks_cluster.c.vpc_config[0].subnet_ids[0]\n}\n')
+    t = by_address(res)["aws_ec2_tag.t"].attrs
+    assert isinstance(t["resource_id"], Unknown) and t["resource_id"].refs == ("aws_eks_cluster.c",)
+    assert t["first"] == "a"
+
+
+def test_null_comparison_of_partly_unknown_value(tf):
+    pre = 'variable "u" {}\n'
+    assert value(tf, '{a = var.u} != null', pre) is True
+    assert isinstance(value(tf, 'var.u == null', pre), Unknown)

@@ -194,6 +194,27 @@ class Expansion:
         self.refs = refs
 
 
+_NO_VALUE = object()
+
+
+class CfgDict(dict):
+    """A nested block read from a referenced resource: a missing attribute is computed
+    by the provider, so it is known only after apply (not an error)."""
+    __slots__ = ("address",)
+
+
+def _configured(v, address, depth):
+    if depth > 20:
+        return v
+    if isinstance(v, list):
+        return [_configured(x, address, depth + 1) for x in v]
+    if type(v) is dict:
+        d = CfgDict((k, _configured(x, address, depth + 1)) for k, x in v.items())
+        d.address = address
+        return d
+    return v
+
+
 class _Cycle(Exception):
     pass
 
@@ -321,6 +342,10 @@ class Evaluator:
             if name in obj:
                 return obj[name]
             return Err(f"object has no attribute {name!r}")
+        if t is CfgDict:
+            if name in obj:
+                return obj[name]
+            return Unknown(f"{obj.address}: {name} is known only after apply", (obj.address,))
         if t is Namespace:
             return self.namespace_attr(obj, name, scope)
         if t is ResObj:
@@ -337,7 +362,11 @@ class Evaluator:
             v = self.resolve(obj)
             if isinstance(v, Unknown):
                 return Unknown(v.reason, v.refs)
-            return self.get_attr(v, name, scope)
+            r = self.get_attr(v, name, scope)
+            if isinstance(r, Err):
+                # a computed attribute inside a configured block
+                return Unknown(f"{obj.address}.{obj.attr}.{name} is known only after apply", (obj.address,))
+            return r
         if t is OneOf:
             return one_of([self.get_attr(o, name, scope) for o in obj.options])
         if obj is None:
@@ -372,7 +401,7 @@ class Evaluator:
             if i < 0 or i >= len(obj):
                 return Err(f"index {i} out of range for a list of {len(obj)}")
             return obj[i]
-        if t is dict:
+        if t is dict or t is CfgDict:
             ok, k = to_string(key)
             if not ok:
                 return Err(f"map key must be a string, got {type_name(key)}")
@@ -383,7 +412,10 @@ class Evaluator:
             v = self.resolve(obj)
             if isinstance(v, Unknown):
                 return Unknown(v.reason, v.refs)
-            return self.index(v, key, scope)
+            r = self.index(v, key, scope)
+            if isinstance(r, Err):
+                return Unknown(f"{obj.address}.{obj.attr}[{key!r}] is known only after apply", (obj.address,))
+            return r
         if t is DataObj:
             return obj
         if t is _DataCollection:
@@ -432,12 +464,18 @@ class Evaluator:
         except _Cycle:
             return Unknown(f"variable {name} refers to itself")
         try:
+            v = _NO_VALUE
             if name in m.inputs:
                 src = m.inputs[name]
                 if isinstance(src, tuple) and len(src) == 2 and isinstance(src[1], Scope):
                     v = self.eval(src[0], src[1])
                 else:
                     v = src
+                if v is None and "nullable" in blk.attrs and \
+                        self.eval(blk.attrs["nullable"].expr, Scope(m, file=blk.file)) is False:
+                    v = _NO_VALUE      # nullable = false: a null input takes the default
+            if v is not _NO_VALUE:
+                pass
             elif "default" in blk.attrs:
                 v = self.eval(blk.attrs["default"].expr, Scope(m, file=blk.file))
             else:
@@ -632,7 +670,7 @@ class Evaluator:
                 if v is None:
                     v = after
             elif any(b.type == ref.attr or (b.type == "dynamic" and b.labels[:1] == [ref.attr]) for b in blk.blocks):
-                v = self.blocks_of(blk, ref.attr, scope, None, None)
+                v = _configured(self.blocks_of(blk, ref.attr, scope, None, None), ref.address, 0)
             else:
                 v = after
         finally:
@@ -858,6 +896,11 @@ class Evaluator:
         op = n.op
         left = self.resolve_deep(self.eval(n.left, scope)) if op in ("==", "!=") else self.resolve(self.eval(n.left, scope))
         right = self.resolve_deep(self.eval(n.right, scope)) if op in ("==", "!=") else self.resolve(self.eval(n.right, scope))
+        if op in ("==", "!=") and (left is None or right is None):
+            # comparing with null needs only the other side's own nullness
+            other = right if left is None else left
+            if not isinstance(other, (Unknown, OneOf)):
+                return (other is None) == (op == "==")
         if op in ("&&", "||"):
             lb = _as_bool(left)
             rb = _as_bool(right)
@@ -910,9 +953,43 @@ class Evaluator:
     def template(self, parts, scope, node):
         if len(parts) == 1 and isinstance(parts[0], S.Node):
             return self.eval(parts[0], scope)
+        if all(isinstance(p, (str, S.Node)) for p in parts):
+            # plain interpolations: a value with several possibilities gives several strings
+            vals = [p if isinstance(p, str) else self.resolve_deep(self.eval(p, scope)) for p in parts]
+            if any(isinstance(v, OneOf) for v in vals):
+                combos = [[]]
+                for v in vals:
+                    opts = v.options if isinstance(v, OneOf) else (v,)
+                    combos = [c + [o] for c in combos for o in opts]
+                    if len(combos) > MAX_ONEOF_PRODUCT:
+                        return Unknown("string template over too many possible values")
+                return one_of([self._join_parts(c) for c in combos])
+            return self._join_parts(vals)
         out = []
         unknowns = []
         self._template_into(parts, scope, out, unknowns, 0)
+        if unknowns:
+            return unknown_of(unknowns)
+        return "".join(out)
+
+    def _join_parts(self, vals):
+        out = []
+        unknowns = []
+        for v in vals:
+            if isinstance(v, Unknown):
+                unknowns.append(v)
+                continue
+            if isinstance(v, (OneOf, AzIndex, AzList)):
+                unknowns.append(Unknown("string template over an Availability Zone that is not known by name"
+                                        if isinstance(v, (AzIndex, AzList)) else "template over a value with several possibilities",
+                                        _refs_of(v)))
+                continue
+            ok, s = to_string(v)
+            if not ok:
+                u = find_unknown(v)
+                unknowns.append(u if u is not None else Err(f"cannot use a {type_name(v)} in a string template"))
+                continue
+            out.append(s)
         if unknowns:
             return unknown_of(unknowns)
         return "".join(out)
@@ -1217,7 +1294,7 @@ class Evaluator:
             return Unknown("value nested too deeply")
         if t is list or t is TfSet:
             return [self.finish(x, depth + 1) for x in v]
-        if t is dict:
+        if t is dict or t is CfgDict:
             return {k: self.finish(x, depth + 1) for k, x in v.items()}
         if t is Err:
             return Unknown(v.reason, v.refs)

@@ -23,7 +23,17 @@ class FnError(Exception):
     pass
 
 
+def _not_concrete(v):
+    if isinstance(v, (AzIndex, AzList)):
+        raise _UnknownInside(Unknown("the name of an Availability Zone is not known"))
+    if isinstance(v, (Ref, ResObj)):
+        raise _UnknownInside(Unknown("a resource attribute is known only after apply",
+                                     (v.address,)))
+
+
 def _s(v, what="argument"):
+    if not isinstance(v, str):
+        _not_concrete(v)
     ok, s = to_string(v)
     if not ok:
         raise FnError(f"{what} must be a string, got {type_name(v)}")
@@ -31,6 +41,8 @@ def _s(v, what="argument"):
 
 
 def _n(v, what="argument"):
+    if not is_number(v):
+        _not_concrete(v)
     ok, n = to_number(v)
     if not ok:
         raise FnError(f"{what} must be a number, got {type_name(v)}")

@@ -467,9 +467,16 @@ class _Converter:
                 return Bad("bad conditional", line, col)
             self.depth += 1
             try:
-                return Cond(self.expr(exprs[0]), self.expr(exprs[1]), self.expr(exprs[2]), line, col)
+                c = Cond(self.expr(exprs[0]), self.expr(exprs[1]), self.expr(exprs[2]), line, col)
             finally:
                 self.depth -= 1
+            # tree-sitter-hcl reads `a ? x : b ? y : z` as `(a ? x : b) ? y : z`; HCL's
+            # conditional is right-associative, so an unparenthesized conditional in the
+            # condition position is rotated back
+            first = exprs[0]
+            if first.child_count == 1 and first.child(0).type == "conditional" and isinstance(c.cond, Cond):
+                c = _rotate(c)
+            return c
         if t == "operation":
             return self.term(n.named_children[0]) if n.named_child_count else Bad("bad operation", line, col)
         if t == "binary_operation":
@@ -741,6 +748,15 @@ class _Converter:
         if flush:
             parts = _flush_heredoc(parts)
         return self.simplify_template(parts, line, col)
+
+
+def _rotate(c, depth=0):
+    """Cond(Cond(a, x, b), y, z) -> Cond(a, x, Cond(b, y, z)), repeatedly."""
+    inner = c.cond
+    if not isinstance(inner, Cond) or depth > MAX_NESTING:
+        return c
+    return Cond(inner.cond, inner.then, _rotate(Cond(inner.other, c.then, c.other, inner.other.line,
+                                                          inner.other.col), depth + 1), c.line, c.col)
 
 
 def _flush_heredoc(parts):
