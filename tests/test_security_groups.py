@@ -1551,3 +1551,62 @@ def test_unknown_sources_never_fire(tmp_path):
         '''
     for rule_id in ("WAL-SG-001", "WAL-SG-002", "WAL-SG-003", "WAL-SG-005"):
         assert _check(tmp_path, rule_id, "main.tf", text) == []
+
+
+# ------------------------------------------------------------------------------------------
+# Profile-dependent parts (the engine gives rules the profile through the graph:
+# `graph.profile_of(resource)` or `graph.profile`; the scan here sets both)
+# ------------------------------------------------------------------------------------------
+
+def _profiled(tmp_path, monkeypatch, text, rule_id, profile, name="main.tf"):
+    import walint.engine.run as run
+    from walint.engine.run import ScanOptions
+
+    base = run.Graph
+
+    class ProfiledGraph(base):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            self.profile = profile
+            self.profile_of = lambda res: profile
+
+    monkeypatch.setattr(run, "Graph", ProfiledGraph)
+    folder = tmp_path / profile
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    report = run.scan([str(folder)], ScanOptions(select=[rule_id], profile=profile))
+    assert not report.internal_errors, report.internal_errors
+    return [(r.level, r.message) for r in report.results if r.rule.id == rule_id]
+
+
+UNATTACHED_HTTPS = '''
+resource "aws_security_group" "web" {
+  name = "web"
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+'''
+
+
+@pytest.mark.parametrize("profile,level", [("development", None), ("mvp", None),
+                                           ("production", "error"), ("regulated", "error")])
+def test_sg002_unattached_only_in_production(tmp_path, monkeypatch, profile, level):
+    got = _profiled(tmp_path, monkeypatch, UNATTACHED_HTTPS, "WAL-SG-002", profile)
+    assert [lvl for lvl, _ in got] == ([level] if level else []), got
+    if level:
+        assert "unattached SG open to internet" in got[0][1]
+
+
+@pytest.mark.parametrize("profile,level", [("development", "note"), ("production", "note"),
+                                           ("regulated", "error")])
+def test_sg006_unmanaged_default_group(tmp_path, monkeypatch, profile, level):
+    got = _profiled(tmp_path, monkeypatch, '''
+        resource "aws_vpc" "main" {
+          cidr_block = "10.0.0.0/16"
+        }
+        ''', "WAL-SG-006", profile)
+    assert [lvl for lvl, _ in got] == [level]

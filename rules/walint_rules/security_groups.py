@@ -6,7 +6,7 @@ holding the rule: the group for an inline rule, the standalone rule resource oth
 anchored on the rule's source (or destination) attribute, and names the chain that
 proves it (the group's attachments) in its message and as related locations.
 """
-from walint.api import (ABSENT, EGRESS, INGRESS, Cidr, PrefixList, Related, Sg, Unknown,
+from walint.api import (ABSENT, EGRESS, PROFILES, INGRESS, Cidr, PrefixList, Related, Sg, Unknown,
                         UnknownSource, all_rules, attached, decide, effective_rules,
                         engine_ports, groups_of, lb_targets, roles, rule,
                         service_load_balancers, severity)
@@ -23,9 +23,16 @@ LB_PUBLIC_PORTS = frozenset({80, 443})
 # shared helpers
 # ----------------------------------------------------------------------------------------
 
-def _profile(graph):
-    """The scan's profile when the engine tells it, else the default (production)."""
-    return getattr(graph, "profile", None) or "production"
+def _profile(graph, res=None):
+    """The profile that applies to a resource: the engine may give the graph
+    `profile_of(resource)` (per-path profiles) or `profile`; else the default."""
+    ask = getattr(graph, "profile_of", None)
+    if res is not None and callable(ask):
+        value = ask(res)
+        if value in PROFILES:
+            return value
+    value = getattr(graph, "profile", None)
+    return value if value in PROFILES else "production"
 
 
 def _finding(r, message, *, related=(), severity=None, key=None):
@@ -367,7 +374,6 @@ def sg_internet_ingress_lb_only(graph):
     A public endpoint that cannot sit behind a load balancer (a VPN or game server, say)
     needs a suppression with its reason.
     """
-    production = _profile(graph) in ("production", "regulated")
     for r in all_rules(graph, INGRESS):
         src = r.source
         if not isinstance(src, Cidr) or not src.internet:
@@ -409,7 +415,7 @@ def sg_internet_ingress_lb_only(graph):
                 f"is not an internet-facing load balancer's: {_rule_text(r)}; "
                 f"{_attachment_text(graph, r.group)}", related=_related(graph, r))
             continue
-        if production:
+        if _profile(graph, r.origin) in ("production", "regulated"):
             yield _finding(
                 r, f"unattached SG open to internet: {r.ports_label()} from {src.value} "
                 f"({r.where()}); sg {r.group.address} is attached to nothing declared here, so "
@@ -1247,7 +1253,6 @@ def sg_no_default_sg(graph):
                       for reason in effective_rules(graph, g, d).reasons]
         if not rules and incomplete:
             yield g.unknown(None, incomplete[0])
-    regulated = _profile(graph) == "regulated"
     for vpc in graph.resources("vpc"):
         if vpc.format != "terraform":
             continue
@@ -1259,7 +1264,7 @@ def sg_no_default_sg(graph):
         yield vpc.finding(None, f"VPC {vpc.address} has no aws_default_security_group, so its "
                           "default security group keeps AWS's rules (all traffic from itself, "
                           "all egress)", key="default-sg-unmanaged",
-                          severity=None if regulated else "note")
+                          severity=None if _profile(graph, vpc) == "regulated" else "note")
 
 
 RULES = [sg_no_internet_admin_data_ports, sg_internet_ingress_lb_only, sg_data_tier_ingress,
