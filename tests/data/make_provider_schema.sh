@@ -43,7 +43,8 @@ TF
 (cd "$work" && terraform init -backend=false -input=false -no-color >/dev/null)
 (cd "$work" && terraform providers schema -json) > "$work/full.json"
 
-# Keep the resource types the kind table knows (walint.model.kinds), nothing else.
+# Keep the resource types the kind table knows (walint.model.kinds), plus the few types
+# rules read by type name (EXTRA_TYPES below), nothing else.
 "$root/.venv/bin/python" - "$work/full.json" "$here/aws_provider_schema.json" "$version" <<'PY'
 import json
 import sys
@@ -54,7 +55,8 @@ full, out, version = sys.argv[1], sys.argv[2], sys.argv[3]
 with open(full) as f:
     schema = json.load(f)
 provider = schema["provider_schemas"]["registry.terraform.io/hashicorp/aws"]
-wanted = sorted(t for t in KIND_OF_TYPE if t.startswith("aws_"))
+EXTRA_TYPES = ["aws_api_gateway_stage", "aws_autoscaling_attachment"]
+wanted = sorted({t for t in KIND_OF_TYPE if t.startswith("aws_")} | set(EXTRA_TYPES))
 
 
 def trim(block):

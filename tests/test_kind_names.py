@@ -1,0 +1,258 @@
+"""Every attribute name walint reads exists in the providers' own schemas.
+
+* Terraform: the AWS provider's schema (`terraform providers schema -json`, provider
+  5.100.0), trimmed to the kind table's resource types and committed as
+  tests/data/aws_provider_schema.json by tests/data/make_provider_schema.sh.
+* CloudFormation: the resource provider schemas that ship inside cfn-lint, read from the
+  installed package (us-east-1). Property names are compared after the kind table's
+  snake_case conversion (`kinds.snake`), which is what rules see.
+
+Checked: the native paths of the kind table's ALIASES (src/walint/model/kinds.py), and
+the canonical names the rules read, listed below per kind and format (READS) or per
+resource type (READS_BY_TYPE) because they cannot be extracted from the rule code
+automatically. Keep the lists honest: add every name a rule reads. A name passes when it
+exists in at least one resource type of the kind in that format (a kind spans several
+types: `aws_db_instance` has `multi_az`, `aws_rds_cluster_instance` does not).
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+import pytest
+
+from testenv import ROOT
+
+SCHEMA_FILE = ROOT / "tests" / "data" / "aws_provider_schema.json"
+
+# canonical names (resolved through ALIASES) the rules read, per kind and format.
+READS = {
+    # logging.py
+    "flow_log": {
+        "cloudformation": ["resource_id", "resource_type", "traffic_type"],
+        "terraform": ["vpc_id", "subnet_id", "eni_id", "transit_gateway_id",
+                      "transit_gateway_attachment_id", "traffic_type"],
+    },
+    "subnet": {"cloudformation": ["vpc_id"], "terraform": ["vpc_id"]},
+    "trail": {
+        "cloudformation": ["is_logging", "is_multi_region_trail", "enable_log_file_validation"],
+        "terraform": ["enable_logging", "is_multi_region_trail", "enable_log_file_validation"],
+    },
+    "log_group": {
+        "cloudformation": ["retention_in_days", "log_group_name"],
+        "terraform": ["retention_in_days", "name"],
+    },
+    "lambda": {
+        "cloudformation": ["logging_config.log_group", "function_name", "tracing_config.mode"],
+        "terraform": ["logging_config.log_group", "function_name", "tracing_config.mode"],
+    },
+    "task_def": {
+        # Terraform's container_definitions is a JSON string: its inside is the ECS API's.
+        "cloudformation": ["container_definitions", "container_definitions.name",
+                           "container_definitions.image", "container_definitions.essential",
+                           "container_definitions.log_configuration.log_driver",
+                           "container_definitions.log_configuration.options",
+                           "container_definitions.environment.name",
+                           "task_role_arn", "execution_role_arn"],
+        "terraform": ["container_definitions", "task_role_arn", "execution_role_arn"],
+    },
+    # iam.py / _policy.py
+    "iam_policy": {
+        "cloudformation": ["policy_document", "roles", "users", "groups"],
+        "terraform": ["policy", "role", "user", "group"],
+    },
+    "iam_role": {
+        "cloudformation": ["policies.policy_document", "policies.policy_name", "managed_policy_arns",
+                           "role_name", "assume_role_policy_document", "tags"],
+        "terraform": ["inline_policy.policy", "inline_policy.name", "managed_policy_arns", "name",
+                      "assume_role_policy", "tags"],
+    },
+    "iam_user": {
+        "cloudformation": ["policies.policy_document", "policies.policy_name", "managed_policy_arns"],
+        "terraform": [],
+    },
+    "iam_group": {
+        "cloudformation": ["policies.policy_document", "policies.policy_name", "managed_policy_arns"],
+        "terraform": [],
+    },
+    "policy_attachment": {
+        "cloudformation": [],
+        "terraform": ["policy_arn", "role", "roles", "user", "users", "group", "groups"],
+    },
+    "ecs_service": {
+        "cloudformation": ["task_definition", "scheduling_strategy", "service_name", "cluster",
+                           "desired_count", "load_balancers",
+                           "health_check_grace_period_seconds"],
+        "terraform": ["task_definition", "scheduling_strategy", "name", "cluster", "desired_count",
+                      "load_balancers",
+                      "health_check_grace_period_seconds"],
+    },
+    # scaling.py
+    "ecs_cluster": {"cloudformation": ["cluster_name"], "terraform": ["name"]},
+    "scalable_target": {
+        "cloudformation": ["resource_id", "scalable_dimension", "min_capacity", "max_capacity"],
+        "terraform": ["resource_id", "scalable_dimension", "min_capacity", "max_capacity"],
+    },
+    "scaling_policy": {
+        "cloudformation": ["scaling_target_id", "resource_id", "scalable_dimension", "policy_type",
+                           "target_tracking_scaling_policy_configuration.target_value",
+                           "target_tracking_scaling_policy_configuration.predefined_metric_specification"
+                           ".predefined_metric_type"],
+        "terraform": ["resource_id", "scalable_dimension", "policy_type",
+                      "target_tracking_scaling_policy_configuration.target_value",
+                      "target_tracking_scaling_policy_configuration.predefined_metric_specification"
+                      ".predefined_metric_type"],
+    },
+    "target_group": {
+        "cloudformation": ["target_type", "protocol", "health_check_enabled", "health_check_protocol",
+                           "health_check_path"],
+        "terraform": ["target_type", "protocol", "health_check.enabled", "health_check.protocol",
+                      "health_check.path"],
+    },
+    "asg": {
+        "cloudformation": ["target_group_arns", "load_balancer_names", "health_check_type"],
+        "terraform": ["target_group_arns", "load_balancers", "health_check_type"],
+    },
+}
+
+# names read from resource types outside the kind table (rules match them by type)
+READS_BY_TYPE = {
+    "AWS::ApiGateway::Stage": ["tracing_enabled"],
+    "aws_api_gateway_stage": ["xray_tracing_enabled"],
+    "aws_autoscaling_attachment": ["autoscaling_group_name"],
+}
+
+
+@lru_cache(maxsize=None)
+def _tf_schema():
+    return json.loads(SCHEMA_FILE.read_text())["resource_schemas"]
+
+
+@lru_cache(maxsize=None)
+def _cfn_schema(resource_type):
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+    from cfnlint.schema import ResourceNotFoundError
+
+    try:
+        return PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
+    except ResourceNotFoundError:
+        return None
+
+
+def tf_has(resource_type, path) -> bool:
+    block = _tf_schema().get(resource_type)
+    if block is None:
+        return False
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        if part in block["attributes"]:
+            return i == len(parts) - 1
+        if part in block["block_types"]:
+            block = block["block_types"][part]
+            continue
+        return False
+    return True
+
+
+def _resolve(schema, node):
+    """Follow $ref, arrays and oneOf/anyOf to the object schemas a node can be."""
+    if not isinstance(node, dict):
+        return []
+    if "$ref" in node:
+        target = schema
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target.get(part, {})
+        return _resolve(schema, target)
+    out = []
+    if node.get("type") == "array" or "items" in node:
+        out.extend(_resolve(schema, node.get("items", {})))
+    for key in ("oneOf", "anyOf", "allOf"):
+        for alt in node.get(key, ()):
+            out.extend(_resolve(schema, alt))
+    if "properties" in node or "patternProperties" in node:
+        out.append(node)
+    return out
+
+
+def cfn_has(resource_type, path) -> bool:
+    from walint.model.kinds import snake
+
+    schema = _cfn_schema(resource_type)
+    if schema is None:
+        return False
+    nodes = [schema]
+    for part in path.split("."):
+        found = []
+        for node in nodes:
+            for name, sub in (node.get("properties") or {}).items():
+                if snake(name) == part or name == part:
+                    found.append(sub)
+        if not found:
+            return False
+        nodes = [n for f in found for n in _resolve(schema, f)] or [{}]
+    return True
+
+
+def _types(kind, fmt):
+    from walint.model.kinds import KIND_OF_TYPE
+
+    return sorted(t for t, k in KIND_OF_TYPE.items()
+                  if k == kind and (t.startswith("aws_") if fmt == "terraform" else "::" in t))
+
+
+def _exists(kind, fmt, native):
+    check = tf_has if fmt == "terraform" else cfn_has
+    types = [t for t in _types(kind, fmt) if fmt == "terraform" or _cfn_schema(t) is not None]
+    return types, [t for t in types if check(t, native)]
+
+
+def _alias_cases():
+    from walint.model.kinds import ALIASES
+
+    for kind, formats in sorted(ALIASES.items()):
+        for fmt, table in sorted(formats.items()):
+            for canonical, native in sorted(table.items()):
+                yield pytest.param(kind, fmt, canonical, native, id=f"{kind}-{fmt}-{canonical}")
+
+
+def _read_cases():
+    from walint.model.kinds import native_path
+
+    for kind, formats in sorted(READS.items()):
+        for fmt, names in sorted(formats.items()):
+            for canonical in names:
+                yield pytest.param(kind, fmt, canonical, native_path(kind, fmt, canonical),
+                                   id=f"{kind}-{fmt}-{canonical}")
+
+
+def test_provider_schema_snapshot_covers_the_kind_table():
+    from walint.model.kinds import KIND_OF_TYPE
+
+    wanted = {t for t in KIND_OF_TYPE if t.startswith("aws_")}
+    missing = sorted(wanted - set(_tf_schema()))
+    assert not missing, f"regenerate tests/data/aws_provider_schema.json: {missing}"
+
+
+@pytest.mark.parametrize("kind,fmt,canonical,native", list(_alias_cases()))
+def test_alias_names_exist(kind, fmt, canonical, native):
+    types, having = _exists(kind, fmt, native)
+    if not types:
+        pytest.skip(f"no {fmt} schema for kind {kind}")
+    assert having, f"ALIASES[{kind!r}][{fmt!r}][{canonical!r}] = {native!r} exists in none of {types}"
+
+
+@pytest.mark.parametrize("kind,fmt,canonical,native", list(_read_cases()))
+def test_names_rules_read_exist(kind, fmt, canonical, native):
+    types, having = _exists(kind, fmt, native)
+    assert types, f"no {fmt} schema for kind {kind}"
+    assert having, f"{kind} {fmt}: {canonical!r} (native {native!r}) exists in none of {types}"
+
+
+@pytest.mark.parametrize("resource_type,name", [pytest.param(t, n, id=f"{t}-{n}")
+                                                for t, names in sorted(READS_BY_TYPE.items())
+                                                for n in names])
+def test_names_read_by_type_exist(resource_type, name):
+    if resource_type.startswith("aws_"):
+        assert tf_has(resource_type, name), f"{resource_type}.{name}"
+    else:
+        assert cfn_has(resource_type, name), f"{resource_type}.{name}"
