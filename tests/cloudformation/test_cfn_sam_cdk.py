@@ -55,3 +55,22 @@ def test_cdk():
     assert bucket.meta["deletion_policy"] == "Retain"
     assert bucket.file == path and bucket.scope == path
     assert bucket.attrs["VersioningConfiguration"] == {"Status": "Enabled"}
+
+
+def test_sam_application_with_a_local_location(tmp_path):
+    from walint.parsers.cloudformation import parse_templates
+
+    (tmp_path / "app.yaml").write_text(
+        "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\nOutputs:\n  Url:\n    Value: !Ref Queue\n")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: [AWS::Serverless-2016-10-31, MyMacro]\nResources:\n"
+        "  App:\n    Type: AWS::Serverless::Application\n    Properties:\n      Location: app.yaml\n"
+        "  Remote:\n    Type: AWS::Serverless::Application\n    Properties:\n"
+        "      Location: {ApplicationId: arn:aws:serverlessrepo:us-east-1:1:applications/x, SemanticVersion: 1.0.0}\n"
+        "  Param:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Type: String\n"
+        "      Value: !GetAtt App.Outputs.Url\n")
+    result = parse_templates([str(tmp_path / "template.yaml")])
+    assert [r.address for r in result.resources] == ["App", "App.Queue", "Remote", "Param"]
+    assert result.resources[-1].attrs["Value"] == Ref("App.Queue")
+    (note,) = result.diagnostics
+    assert note.level == "note" and "MyMacro" in note.message and note.line == 1

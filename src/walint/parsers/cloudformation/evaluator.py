@@ -20,6 +20,8 @@ from . import parameters as P
 from .decoding import position
 
 MAX_ALTERNATIVES = 32
+# Resource types that bring in another template, and the property naming it.
+NESTED_STACK_TYPES = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverless::Application": "Location"}
 
 
 class _Absent:
@@ -278,7 +280,7 @@ class Evaluator:
         stack = self.stack
         if logical not in stack.resources:
             return Unknown(f"Fn::GetAtt to {logical}, which the template does not declare")
-        if attr.startswith("Outputs.") and stack.resource_type(logical) == "AWS::CloudFormation::Stack":
+        if attr.startswith("Outputs.") and stack.resource_type(logical) in NESTED_STACK_TYPES:
             return stack.child_output(logical, attr[len("Outputs."):])
         return Ref(stack.address(logical), attr)
 

@@ -10,7 +10,7 @@ from walint.parsers.base import Diagnostic, ParseResult
 
 from . import parameters as P
 from .decoding import Decoded, decode_file, end_line, position
-from .evaluator import ABSENT, Evaluator, is_intrinsic, scalar_text
+from .evaluator import ABSENT, NESTED_STACK_TYPES, Evaluator, is_intrinsic, scalar_text
 from .nodes import MDict, marks, sam_merge, substitute
 
 SAM = "AWS::Serverless-2016-10-31"
@@ -89,6 +89,10 @@ class Stack:
         transforms = _transforms(template)
         self.sam = SAM in transforms
         self.language_extensions = LANGUAGE_EXTENSIONS in transforms
+        macros = [t for t in transforms if t not in (SAM, LANGUAGE_EXTENSIONS)]
+        if macros:
+            self.warn(_key(template, "Transform"), f"the template uses the macro {', '.join(macros)}, which walint "
+                      "does not run: it reads the template as written", level="note")
         self.parameters = _section(template, "Parameters")
         self.mappings = _section(template, "Mappings")
         self.conditions = _section(template, "Conditions")
@@ -206,7 +210,7 @@ class Stack:
         props = node.get("Properties")
         if not isinstance(props, dict):
             return None
-        url = self.ev.value(props.get("TemplateURL"))
+        url = self.ev.value(props.get(NESTED_STACK_TYPES.get(self.resource_type(logical), "TemplateURL")))
         if not isinstance(url, str) or not url or _REMOTE.match(url) or "{{resolve:" in url:
             return None
         path = os.path.normpath(os.path.join(os.path.dirname(self.file), url))
@@ -271,7 +275,7 @@ class Stack:
             if resource is None:
                 continue
             out.append(resource)
-            if resource.type == "AWS::CloudFormation::Stack":
+            if resource.type in NESTED_STACK_TYPES:
                 child = self.child(logical)
                 if child is not None:
                     child.optional = resource.optional     # a stack that may not exist
