@@ -41,7 +41,18 @@ SAM (`AWS::Serverless-2016-10-31`): serverless resources keep their type, with
 `Globals` merged in (maps merge, lists concatenate, the resource wins);
 `AWS::Serverless::SimpleTable` becomes an `AWS::DynamoDB::Table` (`meta["sam_type"]`).
 `AWS::CDK::Metadata` resources are skipped. `Fn::ForEach` is expanded under
-`AWS::LanguageExtensions`.
+`AWS::LanguageExtensions`. Other macros are not run (a note says so).
+
+Nested stacks (`AWS::CloudFormation::Stack` with a local `TemplateURL`, and
+`AWS::Serverless::Application` with a local `Location`, relative to the parent's file)
+are read with their parameters bound; their resources follow the stack resource, with
+addresses `Parent.Child`, the parent's `scope`, their own `file`, and `call_sites`.
+A stack that may not exist makes its resources optional. Remote templates are not
+fetched: their outputs are Unknown.
+
+Reading: a fast reader on PyYAML's C loader (fastyaml.py) reads templates exactly as
+cfn-lint's decoder does (a test checks it on the whole corpus); cfn-lint itself is
+imported only for a text the fast reader rejects, so that parse errors are cfn-lint's.
 """
 from __future__ import annotations
 
