@@ -303,10 +303,12 @@ def _mapping_verdicts(res):
             if not isinstance(m, dict) or not isinstance(m.get("ebs"), dict):
                 continue
             ebs = m["ebs"]
-            device = m.get("device_name") if isinstance(m.get("device_name"), str) else f"#{i}"
+            named = isinstance(m.get("device_name"), str)
+            device = m["device_name"] if named else f"#{i}"
             path = base + (i, "ebs")
+            # a device whose name walint cannot read may be the AMI's root device
             out.append(_one_mapping(path, device, ebs, "encrypted", "snapshot_id",
-                                    root=device in _ROOT_DEVICES))
+                                    root=device in _ROOT_DEVICES or not named))
         return out
     if res.type == "aws_launch_template":
         for i, m in enumerate(as_list(res.get("block_device_mappings"))):
@@ -314,9 +316,11 @@ def _mapping_verdicts(res):
                 continue
             ebs = m.get("ebs")
             if isinstance(ebs, list) and len(ebs) == 1 and isinstance(ebs[0], dict):
-                device = m.get("device_name") if isinstance(m.get("device_name"), str) else f"#{i}"
+                named = isinstance(m.get("device_name"), str)
+                device = m["device_name"] if named else f"#{i}"
                 out.append(_one_mapping(("block_device_mappings", i, "ebs", 0), device, ebs[0],
-                                        "encrypted", "snapshot_id", root=device in _ROOT_DEVICES))
+                                        "encrypted", "snapshot_id",
+                                        root=device in _ROOT_DEVICES or not named))
         return out
     for i, m in enumerate(as_list(res.get("root_block_device"))):
         if isinstance(m, dict):
