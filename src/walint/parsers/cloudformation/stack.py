@@ -109,7 +109,8 @@ class Stack:
         self.keys: dict = {}
         raw = template.get("Resources")
         if raw is not None and not isinstance(raw, dict):
-            self.warn(raw, "Resources is not a mapping (a macro template?); no resources read")
+            if not macros:                  # else the macro's note already explains it
+                self.warn(raw, "Resources is not a mapping; no resources read")
             raw = {}
         raw = raw or {}
         if self.language_extensions:
