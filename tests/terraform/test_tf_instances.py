@@ -269,3 +269,11 @@ def test_json_and_native_mixed(tf):
 def test_provider_v6_region_argument(tf):
     res = tf('resource "aws_vpc" "v" {\n  region = "eu-west-1"\n  cidr_block = "10.0.0.0/16"\n}\n')
     assert res.resources[0].attrs == {"region": "eu-west-1", "cidr_block": "10.0.0.0/16"}
+
+
+def test_override_files_merge(tf):
+    res = tf('resource "aws_db_instance" "d" {\n  multi_az = false\n  engine = "postgres"\n  tag {\n    a = 1\n  }\n}\n',
+             extra={"override.tf": 'resource "aws_db_instance" "d" {\n  multi_az = true\n  tag {\n    b = 2\n  }\n}\n'})
+    a = res.resources[0].attrs
+    assert a == {"multi_az": True, "engine": "postgres", "tag": [{"b": 2}]}
+    assert res.resources[0].positions[("multi_az",)][0] == 2  # the line in override.tf

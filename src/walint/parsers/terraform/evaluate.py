@@ -85,6 +85,8 @@ def load_module(dir_, ev) -> Module:
     except OSError:
         m.exists = False
         return m
+    # Terraform reads override files (override.tf, *_override.tf) last and merges them
+    names = [n for n in names if not _is_override(n)] + [n for n in names if _is_override(n)]
     for name in names:
         if not (name.endswith(".tf") or name.endswith(".tf.json")):
             continue
@@ -115,8 +117,49 @@ def load_module(dir_, ev) -> Module:
         m.files.append(path)
         m.sources[path] = sf
         for b in sf.body.blocks:
-            _index_block(m, b, path, ev)
+            if _is_override(name):
+                _override_block(m, b, path, ev)
+            else:
+                _index_block(m, b, path, ev)
     return m
+
+
+def _is_override(name):
+    base = name[:-len(".tf.json")] if name.endswith(".tf.json") else name[:-len(".tf")] if name.endswith(".tf") else name
+    return base == "override" or base.endswith("_override")
+
+
+def _override_block(m, b, path, ev):
+    """Merge an override file's block into the block it names (Terraform's override rules, simplified:
+    arguments replace arguments, nested blocks of a type replace all blocks of that type)."""
+    t = b.type
+    target = None
+    if t == "resource" and len(b.labels) == 2:
+        rd = m.resources.get(f"{b.labels[0]}.{b.labels[1]}")
+        target = rd.block if rd else None
+    elif t == "data" and len(b.labels) == 2:
+        rd = m.data.get(f"{b.labels[0]}.{b.labels[1]}")
+        target = rd.block if rd else None
+    elif t == "variable" and len(b.labels) == 1:
+        target = m.variables.get(b.labels[0])
+    elif t == "module" and len(b.labels) == 1:
+        target = m.calls.get(b.labels[0])
+    elif t == "output" and len(b.labels) == 1:
+        target = m.outputs.get(b.labels[0])
+    elif t == "locals":
+        for name, a in b.attrs.items():
+            m.locals[name] = (a, path)
+        return
+    if target is None:
+        ev.diag(path, b.line, f"override file: no {t} {'.'.join(b.labels)} to override", level="warning",
+                code="WAL-TF-OVERRIDE")
+        return
+    target.attrs.update(b.attrs)
+    types = {x.type if x.type != "dynamic" else (x.labels[0] if x.labels else "") for x in b.blocks}
+    if types:
+        target.blocks = [x for x in target.blocks
+                         if (x.type if x.type != "dynamic" else (x.labels[0] if x.labels else "")) not in types]
+        target.blocks.extend(b.blocks)
 
 
 def _index_block(m, b, path, ev):
@@ -757,9 +800,12 @@ class Evaluator:
                                   m.root_dir, inputs, optional=m.optional or opt,
                                   instances_unknown=m.instances_unknown or ex.mode == "unknown",
                                   depth=m.depth + 1, call_name=name)
+            inst.source = source
             for vname in inputs:
                 if vname not in mod.variables:
-                    pass
+                    a = call.attrs[vname]
+                    self.diag(file, a.line, f"module {name} has no variable {vname!r}", level="warning",
+                              code="WAL-TF-MODULE")
             out.append((k, inst))
         mode = ex.mode if ex.mode != "unknown" else "single"
         return (mode, out)
@@ -1364,6 +1410,7 @@ class Evaluator:
                     meta["lifecycle"] = self.eval_body(lb, scope, (), {})
             if m.prefix:
                 meta["module_path"] = m.prefix[:-1]
+                meta["module_source"] = getattr(m, "source", None)
             r = Resource(type=rd.type, address=addr, scope=m.root_dir, format="terraform", file=rd.file,
                          line=blk.line, column=blk.col, end_line=blk.end_line, attrs=attrs, positions=positions,
                          optional=opt or m.optional, instances_unknown=ex.mode == "unknown" or m.instances_unknown,
