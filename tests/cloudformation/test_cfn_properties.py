@@ -128,3 +128,17 @@ def test_hash_lines_inside_strings_are_not_comments(tmp_path):
     assert inst.comments == [(2, "# walint:ignore WAL-X reason"), (12, "# trailing")]
     assert (other.line, other.end_line) == (17, 22)
     assert other.comments == [(16, "# comment above Other")]
+
+
+def test_line_numbers_follow_yaml_line_breaks(tmp_path):
+    """CRLF files, and form feeds (not line breaks in YAML), keep lines and comments right."""
+    from walint.parsers.cloudformation import parse_templates
+
+    p = tmp_path / "t.yaml"
+    p.write_bytes(b"Resources:\r\n  # a form\x0cfeed\r\n  A:\r\n    Type: AWS::S3::Bucket\r\n"
+                  b"  # walint:ignore X y\r\n  B:\r\n    Type: AWS::S3::Bucket\r\n    Properties:\r\n"
+                  b"      BucketName: b\r\n")
+    a, b = parse_templates([str(p)]).resources
+    assert (a.line, a.end_line, a.comments) == (3, 4, [(2, "# a form\x0cfeed")])
+    assert (b.line, b.end_line, b.comments) == (6, 9, [(5, "# walint:ignore X y")])
+    assert b.positions[("BucketName",)] == (9, 7)

@@ -77,6 +77,9 @@ def end_line(node, lines: list | None) -> int | None:
 
 
 _TRAILING = re.compile(r"\s#")
+# YAML's line breaks (so that line numbers agree with the parser's marks); str.splitlines
+# would also split at form feeds and other control characters.
+_LINE_BREAK = re.compile("\r\n|\r|\n|\x85|\u2028|\u2029")
 
 
 def _scan_comments(lines: list) -> list:
@@ -190,7 +193,7 @@ def _reference_decode(text: str, out: Decoded):
 
 def decode_text(path: str, text: str, out: Decoded | None = None) -> Decoded:
     out = out or Decoded(path)
-    out.lines = text.splitlines()
+    out.lines = _LINE_BREAK.split(text)
     deep = _flow_too_deep(text)
     if deep is not None:
         out.diagnostics.append(_diag(path, deep, f"template nests more than {MAX_FLOW_DEPTH} levels deep"))
