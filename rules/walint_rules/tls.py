@@ -92,6 +92,9 @@ def _action_ok(res, attr, i, action):
 def _check_actions(res, attr):
     """(verdict, path, what) over all the actions of a listener or rule."""
     worst = (True, None, "")
+    raw = res.get(attr)
+    if isinstance(raw, (Unknown, OneOf)) or any(not isinstance(a, dict) for a in as_list(raw)):
+        worst = (None, attr, "an action walint cannot read")
     for i, action in _actions(res, attr):
         verdict, path, what = _action_ok(res, attr, i, action)
         if verdict is False:
