@@ -131,14 +131,16 @@ def test_hash_lines_inside_strings_are_not_comments(tmp_path):
 
 
 def test_line_numbers_follow_yaml_line_breaks(tmp_path):
-    """CRLF files, and form feeds (not line breaks in YAML), keep lines and comments right."""
+    """CRLF files, and U+2028 (a line break for YAML, as for str.splitlines), keep lines right."""
     from walint.parsers.cloudformation import parse_templates
 
     p = tmp_path / "t.yaml"
-    p.write_bytes(b"Resources:\r\n  # a form\x0cfeed\r\n  A:\r\n    Type: AWS::S3::Bucket\r\n"
-                  b"  # walint:ignore X y\r\n  B:\r\n    Type: AWS::S3::Bucket\r\n    Properties:\r\n"
-                  b"      BucketName: b\r\n")
-    a, b = parse_templates([str(p)]).resources
-    assert (a.line, a.end_line, a.comments) == (3, 4, [(2, "# a form\x0cfeed")])
-    assert (b.line, b.end_line, b.comments) == (6, 9, [(5, "# walint:ignore X y")])
-    assert b.positions[("BucketName",)] == (9, 7)
+    p.write_bytes("Resources:\r\n  # one\u2028  # two\r\n  A:\r\n    Type: AWS::S3::Bucket\r\n"
+                  "  # walint:ignore X y\r\n  B:\r\n    Type: AWS::S3::Bucket\r\n    Properties:\r\n"
+                  "      BucketName: b\r\n".encode())
+    result = parse_templates([str(p)])
+    assert not result.diagnostics
+    a, b = result.resources
+    assert (a.line, a.end_line, a.comments) == (4, 5, [(2, "# one"), (3, "# two")])
+    assert (b.line, b.end_line, b.comments) == (7, 10, [(6, "# walint:ignore X y")])
+    assert b.positions[("BucketName",)] == (10, 7)

@@ -77,8 +77,8 @@ def end_line(node, lines: list | None) -> int | None:
 
 
 _TRAILING = re.compile(r"\s#")
-# YAML's line breaks (so that line numbers agree with the parser's marks); str.splitlines
-# would also split at form feeds and other control characters.
+# YAML's line breaks, so that line numbers agree with the parser's marks (str.splitlines
+# also splits at \x1c-\x1e, which YAML takes as ordinary characters).
 _LINE_BREAK = re.compile("\r\n|\r|\n|\x85|\u2028|\u2029")
 
 
