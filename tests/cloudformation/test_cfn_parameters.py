@@ -61,7 +61,7 @@ def test_unreadable_parameter_file():
     ("Number", "1.5", 1.5),
     ("String", "42", "42"),
     ("CommaDelimitedList", "a, b ,c", ["a", "b", "c"]),
-    ("List<Number>", "1,2", [1, 2]),
+    ("List<Number>", "1,2", ["1", "2"]),
     ("List<AWS::EC2::Subnet::Id>", "subnet-1,subnet-2", ["subnet-1", "subnet-2"]),
 ])
 def test_conversions(ptype, value, expected):

@@ -117,8 +117,6 @@ def convert(ptype: str, value):
     if is_list_type(ptype):
         items = value if isinstance(value, list) else (
             [] if _as_text(value) == "" else [p.strip() for p in _as_text(value).split(",")])
-        if ptype == "List<Number>":
-            return [_number(_as_text(v)) if isinstance(v, (str, int, float)) else v for v in items]
         return [_as_text(v) if isinstance(v, (str, int, float, bool)) else v for v in items]
     if isinstance(value, list):
         if all(isinstance(v, (str, int, float, bool)) for v in value):
