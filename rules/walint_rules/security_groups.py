@@ -98,6 +98,11 @@ def _verb(r):
     return "are" if " ports " in f" {r.ports_label()} " else "is"
 
 
+def _wider(r, ports):
+    """`wider than` when the rule covers one of `ports` and more, else `not`."""
+    return "wider than" if r.intersects(ports) else "not"
+
+
 def _open(r):
     """`tcp port 443 (HTTPS) is open` / `tcp ports 80-84 are open`."""
     return f"{r.ports_label()} {_verb(r)} open"
@@ -122,12 +127,22 @@ def _port_list(ports, app=False):
     return ", ".join(names)
 
 
+_CIDR_ATTRS = ("cidr_ip", "cidr_ipv6", "cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4")
+
+
+def _public_lb_ok(graph, r):
+    """The rule sits on an internet-facing LB's group and stays within 80/443."""
+    if r.group is None or r.within(LB_PUBLIC_PORTS) is not True:
+        return False
+    return any(a.resource.kind == "lb" and sgm.lb_internet_facing(a.resource) is True
+               for a in attached(graph, r.group))
+
+
 def _sg001(graph, r):
     """("fail", message) / ("unknown", reason) / ("pass", None) for one ingress rule."""
     src = r.source
     if isinstance(src, UnknownSource):
-        if r.path and r.path[-1] in ("cidr_ip", "cidr_ipv6", "cidr_blocks", "ipv6_cidr_blocks",
-                                     "cidr_ipv4"):
+        if r.path and r.path[-1] in _CIDR_ATTRS:
             if r.is_all or r.intersects(_sensitive_ports(graph, r)) is not False:
                 return "unknown", f"the source range is unknown ({src.reason})"
         return "pass", None
@@ -376,6 +391,10 @@ def sg_internet_ingress_lb_only(graph):
     """
     for r in all_rules(graph, INGRESS):
         src = r.source
+        if isinstance(src, UnknownSource) and r.path and r.path[-1] in _CIDR_ATTRS:
+            if _sg001(graph, r)[0] == "pass" and not _public_lb_ok(graph, r):
+                yield _unknown(r, f"the source range is unknown ({src.reason})")
+            continue
         if not isinstance(src, Cidr) or not src.internet:
             continue
         if _sg001(graph, r)[0] != "pass":
@@ -659,7 +678,7 @@ def _check_data_ingress(graph, group, r, ports, ports_complete, chain, extra):
     else:
         within = True if ports and r.within(ports) else None
     if within is False:
-        problems.append(f"{r.ports_label()} {_verb(r)} wider than the engine port "
+        problems.append(f"{r.ports_label()} {_verb(r)} {_wider(r, ports)} the engine port "
                         f"{', '.join(sgm.engine_label(p) for p in sorted(ports))}")
         sev = None
     elif within is None and not problems:
@@ -875,12 +894,13 @@ def _check_app_ingress(graph, svc, group, r, has_lb, chain, shared_with_fronted)
         within = r.within(chain.ports) if chain.ports else None
         if within is True:
             return
-        if within is None or (not chain.complete and r.intersects(chain.ports) is not False):
+        if within is None or not chain.complete:
             yield _unknown(r, "the container port or the rule's ports are unknown")
             return
         ports = ", ".join(str(p) for p in sorted(chain.ports))
-        yield _finding(r, f"{attach}; {_rule_text(r)}: {r.ports_label()} {_verb(r)} wider than the "
-                       f"container port {ports}", related=_related(graph, r, extra))
+        yield _finding(r, f"{attach}; {_rule_text(r)}: {r.ports_label()} {_verb(r)} "
+                       f"{_wider(r, chain.ports)} the container port {ports}",
+                       related=_related(graph, r, extra))
         return
     what = f"the address range {src.value}" if isinstance(src, Cidr) else src.label()
     yield _finding(r, f"{attach}; {_rule_text(r)}: the source is {what}, not {allowed_text}",
@@ -1104,8 +1124,8 @@ def _lb_egress(graph, group, egress, albs):
         if within is None or reasons:
             yield _unknown(r, "the target ports or the rule's ports are unknown")
             continue
-        yield _finding(r, f"{chain}; {_rule_text(r)}: {r.ports_label()} {_verb(r)} wider than the "
-                       f"target ports {', '.join(str(p) for p in sorted(ports))}",
+        yield _finding(r, f"{chain}; {_rule_text(r)}: {r.ports_label()} {_verb(r)} "
+                       f"{_wider(r, ports)} the target ports {', '.join(str(p) for p in sorted(ports))}",
                        related=_related(graph, r, extra))
 
 
