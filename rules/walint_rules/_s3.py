@@ -360,7 +360,7 @@ def bucket_bpa(graph, bucket):
         for flag in BPA_FLAGS:
             if cfg is None:
                 out[flag] = (True, bucket, None)          # the April 2023 default: all on
-            elif isinstance(cfg, (Unknown, OneOf)):
+            elif not isinstance(cfg, dict):
                 out[flag] = (None, bucket, "public_access_block_configuration")
             else:
                 path = ("public_access_block_configuration", flag)
