@@ -476,8 +476,9 @@ def sqs_sns_encrypted(graph):
 
     ## Default
     SQS encrypts new queues with SSE-SQS (SQS-owned keys) when neither
-    `SqsManagedSseEnabled` nor `KmsMasterKeyId` is given (the default since late 2022),
-    so a queue fails only when SSE-SQS is switched off explicitly with no KMS key. SNS
+    `SqsManagedSseEnabled` nor `KmsMasterKeyId` is given: the default since October 2022
+    for queues created through the HTTPS API, as CloudFormation and Terraform create them.
+    So a queue fails only when SSE-SQS is switched off explicitly with no KMS key. SNS
     has no default encryption: a topic without `KmsMasterKeyId` / `kms_master_key_id`
     stores messages unencrypted.
 
