@@ -124,6 +124,7 @@ def parse_all(inputs, options, jobs=None) -> ParseResult:
         out.resources.extend(res.resources)
         out.diagnostics.extend(res.diagnostics)
         out.files.extend(res.files)
+    _drop_nested_roots(out)
     usage = [d for d in out.diagnostics if d.code == "WAL-USAGE"]
     if usage:
         d = usage[0]
@@ -154,3 +155,15 @@ def _parse_parallel(units, opts, jobs):
         for i, res in zip(order, pool.imap(_worker, [(units[i], opts) for i in order], chunksize=1)):
             results[i] = res
     return results
+
+
+def _drop_nested_roots(parsed: ParseResult) -> None:
+    """A template that another scanned template uses as a nested stack is read through
+    its parent, with the parameters the parent binds; read again on its own (every
+    parameter unknown) it would count its resources twice."""
+    children = {os.path.normpath(r.file) for r in parsed.resources
+                if r.format == "cloudformation" and r.call_sites}
+    if children:
+        parsed.resources = [r for r in parsed.resources
+                            if not (r.format == "cloudformation" and not r.call_sites
+                                    and os.path.normpath(r.scope) in children)]
