@@ -238,6 +238,29 @@ class Expansion:
 
 
 _NO_VALUE = object()
+_TYPE_WORDS = {"string", "number", "bool", "any", "list", "map", "set", "object", "tuple", "optional"}
+
+
+def _is_constant(n, depth):
+    """True when an expression reads nothing (no variables, locals, resources)."""
+    if depth > 40:
+        return False
+    t = type(n)
+    if t is S.Lit:
+        return True
+    if t is S.Var:
+        return n.name in _TYPE_WORDS
+    if t is S.TupleExpr:
+        return all(_is_constant(x, depth + 1) for x in n.items)
+    if t is S.ObjectExpr:
+        return all(_is_constant(k, depth + 1) and _is_constant(v, depth + 1) for k, v in n.items)
+    if t is S.Call:
+        return n.name in _TYPE_WORDS and all(_is_constant(x, depth + 1) for x in n.args)
+    if t is S.UnOp:
+        return _is_constant(n.operand, depth + 1)
+    if t is S.Template:
+        return all(isinstance(p, str) or (isinstance(p, S.Node) and _is_constant(p, depth + 1)) for p in n.parts)
+    return False
 
 
 class CfgDict(dict):
@@ -511,7 +534,7 @@ class Evaluator:
             if name in m.inputs:
                 src = m.inputs[name]
                 if isinstance(src, tuple) and len(src) == 2 and isinstance(src[1], Scope):
-                    v = self.eval(src[0], src[1])
+                    v = self.eval(src[0].expr, src[1])
                 else:
                     v = src
                 if v is None and "nullable" in blk.attrs and \
@@ -520,7 +543,19 @@ class Evaluator:
             if v is not _NO_VALUE:
                 pass
             elif "default" in blk.attrs:
-                v = self.eval(blk.attrs["default"].expr, Scope(m, file=blk.file))
+                if blk.memo is not None:
+                    m.vars[name] = blk.memo[0]
+                    return blk.memo[0]
+                dexpr = blk.attrs["default"].expr
+                v = self.eval(dexpr, Scope(m, file=blk.file))
+                ty = blk.attrs.get("type")
+                if ty is not None and not isinstance(v, Unknown):
+                    v = self.convert(v, ty.expr, Scope(m, file=blk.file), 0)
+                if _is_constant(dexpr, 0) and (ty is None or _is_constant(ty.expr, 0)):
+                    # the same in every instance of the module: values are never mutated
+                    blk.memo = (v,)
+                m.vars[name] = v
+                return v
             else:
                 v = Unknown(f"variable {name} has no value")
             ty = blk.attrs.get("type")
@@ -795,7 +830,7 @@ class Evaluator:
             else:
                 prefix = base + format_key(k) + "."
             cscope = Scope(m, bind, file)
-            inputs = {a: (attr.expr, cscope) for a, attr in call.attrs.items() if a not in MODULE_META}
+            inputs = {a: (attr, cscope) for a, attr in call.attrs.items() if a not in MODULE_META}
             inst = ModuleInstance(mod, prefix, m, m.call_sites + [(file, call.line)], m.key_path + [name],
                                   m.root_dir, inputs, optional=m.optional or opt,
                                   instances_unknown=m.instances_unknown or ex.mode == "unknown",

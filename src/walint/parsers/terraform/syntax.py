@@ -144,13 +144,39 @@ class Attribute:
 
 
 class Block:
-    __slots__ = ("type", "labels", "attrs", "blocks", "line", "col", "end_line", "file")
+    """A block; its body is read from the tree the first time it is looked at."""
+    __slots__ = ("type", "labels", "_attrs", "_blocks", "line", "col", "end_line", "file", "_pending", "memo")
 
     def __init__(self, type_, labels, line, col, end_line, file):
         self.type, self.labels = type_, labels
-        self.attrs: dict[str, Attribute] = {}
-        self.blocks: list[Block] = []
+        self._attrs: dict[str, Attribute] = {}
+        self._blocks: list[Block] = []
+        self._pending = None
+        self.memo = None      # the evaluator's per-block cache (a constant default)
         self.line, self.col, self.end_line, self.file = line, col, end_line, file
+
+    def _materialize(self):
+        conv, body = self._pending
+        self._pending = None
+        conv.body_into(self, body)
+
+    @property
+    def attrs(self) -> dict:
+        if self._pending is not None:
+            self._materialize()
+        return self._attrs
+
+    @property
+    def blocks(self) -> list:
+        if self._pending is not None:
+            self._materialize()
+        return self._blocks
+
+    @blocks.setter
+    def blocks(self, value):
+        if self._pending is not None:
+            self._materialize()
+        self._blocks = value
 
 
 class SourceFile:
@@ -319,7 +345,7 @@ class _Converter:
         line, col = self.pos(n)
         b = Block(ident, labels, line, col, end_line, self.path)
         if body is not None:
-            self.body_into(b, body)
+            b._pending = (self, body)
         return b
 
     def string_lit(self, n) -> str:
@@ -350,6 +376,9 @@ class _Converter:
         """A primary expression followed by postfix operations."""
         cur = None
         i = 0
+        nch = len(children)
+        if nch == 1:
+            return self.term(children[0])
         children = [c for c in children if c.type != "comment"]
         nch = len(children)
         while i < nch:
