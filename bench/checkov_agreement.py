@@ -46,32 +46,65 @@ def ensure_checkov() -> None:
     subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", "checkov"], check=True)
 
 
-def run_checkov(repo: Path, raw: Path, timeout: int, reuse: bool) -> dict:
-    out = raw / f"{repo.name}.checkov.json"
-    if reuse and out.exists():
-        return json.loads(out.read_text())
-    start = time.time()
-    env = dict(os.environ, LOG_LEVEL="ERROR", CHECKOV_RUN_SCA_PACKAGE_SCAN_V2="false")
+def _json_in(text: str):
+    """The JSON document in checkov's standard output (it may print other lines first)."""
+    for i, line in enumerate(text.splitlines()):
+        if line.startswith(("{", "[")):
+            try:
+                return json.loads("\n".join(text.splitlines()[i:]))
+            except ValueError:
+                continue
+    return None
+
+
+def _checkov_once(target: Path, timeout: int):
+    """(status, reports) of one checkov process over a directory."""
+    env = dict(os.environ, LOG_LEVEL="ERROR")
     try:
         proc = subprocess.run([str(CHECKOV), "--skip-download", "--framework", "cloudformation", "terraform",
-                               "-o", "json", "--quiet", "-d", str(repo)],
+                               "-o", "json", "--quiet", "-d", str(target)],
                               capture_output=True, text=True, timeout=timeout, env=env)
-        text = proc.stdout.strip()
-        data = json.loads(text) if text.startswith(("{", "[")) else []
-        status = "ok"
     except subprocess.TimeoutExpired:
-        data, status = [], f"timeout after {timeout}s"
-    except ValueError as e:
-        data, status = [], f"unreadable output: {e}"
-    reports = data if isinstance(data, list) else [data]
-    failed = []
+        return f"timeout after {timeout}s", []
+    data = _json_in(proc.stdout)
+    if data is None:
+        if not proc.stdout.strip() and proc.returncode == 0:
+            return "ok", []
+        return f"no JSON in output (exit {proc.returncode}): {proc.stderr[-300:]}", []
+    return "ok", data if isinstance(data, list) else [data]
+
+
+def _failed(reports, prefix=""):
+    out = []
     for rep in reports:
         if not isinstance(rep, dict):
             continue
         for c in (rep.get("results") or {}).get("failed_checks", []):
-            failed.append({"check": c["check_id"], "file": c.get("file_path", ""),
-                           "resource": c.get("resource", ""), "type": rep.get("check_type"),
-                           "lines": c.get("file_line_range")})
+            out.append({"check": c["check_id"], "file": prefix + c.get("file_path", ""),
+                        "resource": c.get("resource", ""), "type": rep.get("check_type"),
+                        "lines": c.get("file_line_range")})
+    return out
+
+
+def run_checkov(repo: Path, raw: Path, timeout: int, reuse: bool) -> dict:
+    """checkov over one repository; on a timeout, once more per top-level folder (each with
+    the same time limit), so that one slow folder does not lose the whole repository."""
+    out = raw / f"{repo.name}.checkov.json"
+    if reuse and out.exists():
+        cached = json.loads(out.read_text())
+        if cached.get("status") == "ok":
+            return cached
+    start = time.time()
+    status, reports = _checkov_once(repo, timeout)
+    failed = _failed(reports)
+    if status != "ok":
+        parts, failed = [], []
+        for sub in sorted(p for p in repo.iterdir() if p.is_dir()):
+            st, reps = _checkov_once(sub, timeout)
+            parts.append(f"{sub.name}: {st}")
+            failed.extend(_failed(reps, prefix="/" + sub.name))
+        status = "split by folder after " + status + "; " + "; ".join(p for p in parts if not p.endswith(": ok")) \
+            if any(not p.endswith(": ok") for p in parts) else "ok (split by folder after a timeout)"
     result = {"status": status, "seconds": round(time.time() - start, 1), "failed": failed}
     out.write_text(json.dumps(result, indent=1))
     return result

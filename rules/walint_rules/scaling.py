@@ -4,7 +4,7 @@ import re
 from walint.api import OneOf, Ref, Related, Unknown, as_bool, as_int, decide, options, rule, severity
 
 _DIMENSION = "ecs:service:DesiredCount"
-_RESOURCE_ID = re.compile(r"^service/([^/]+)/([^/]+)$")
+_RESOURCE_ID = re.compile(r"^service/([^/]*)/([^/]*)$")
 
 
 def _name(r, cloudformation, terraform):
@@ -43,22 +43,32 @@ def _is_ecs_target(t):
     return decide(dim, lambda d: isinstance(d, str) and d.strip() == _DIMENSION)
 
 
+def _by_refs(graph, target, svc, unknown):
+    """Match an unevaluated ResourceId by the resources it was built from: True when it
+    refers to this service, False when it refers to another service, else None."""
+    if svc.address in unknown.refs:
+        return True
+    for address in unknown.refs:
+        other = graph.lookup(target.scope, address)
+        if other is not None and other.kind == "ecs_service":
+            return False
+    return None
+
+
 def _matches(graph, target, svc):
     """True/False/None: the scalable target's ResourceId names this service."""
     rid = target.get("resource_id")
     if isinstance(rid, Unknown):
-        if rid.refs:
-            return svc.address in rid.refs
-        return None
+        return _by_refs(graph, target, svc, rid)
     if isinstance(rid, Ref):
         return None
     verdicts = set()
     for candidate in options(rid):
         if isinstance(candidate, Unknown):
-            if candidate.refs:
-                verdicts.add(svc.address in candidate.refs)
-            else:
+            v = _by_refs(graph, target, svc, candidate)
+            if v is None:
                 return None
+            verdicts.add(v)
             continue
         if not isinstance(candidate, str):
             return None
