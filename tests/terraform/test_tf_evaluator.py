@@ -305,3 +305,23 @@ def test_null_comparison_of_partly_unknown_value(tf):
     pre = 'variable "u" {}\n'
     assert value(tf, '{a = var.u} != null', pre) is True
     assert isinstance(value(tf, 'var.u == null', pre), Unknown)
+
+
+def test_zone_variable_without_value_is_a_zone_list(tf):
+    res = tf('''
+variable "azs" {
+  type = list(string)
+}
+variable "known_azs" {
+  default = ["eu-west-1a", "eu-west-1b"]
+}
+resource "aws_subnet" "s" {
+  count             = 2
+  availability_zone = var.azs[count.index]
+  other             = element(var.azs, count.index)
+  known             = var.known_azs[count.index]
+}
+''')
+    s = by_address(res)["aws_subnet.s[1]"].attrs
+    assert s["availability_zone"] == AzIndex("VAR(azs)", 1) == s["other"]
+    assert s["known"] == "eu-west-1b"

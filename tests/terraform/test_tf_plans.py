@@ -125,3 +125,32 @@ def test_plan_reader_on_fixture_plans(case):
         for k, v in r.attrs.items():
             if _known(v):
                 assert v == plan[r.address][k], (r.address, k)
+
+
+def test_looks_like_plan_negative_and_bad_plans(tmp_path):
+    from walint.parsers.terraform import looks_like_plan, parse_plan
+    assert not looks_like_plan({"AWSTemplateFormatVersion": "2010-09-09"})
+    assert not looks_like_plan([])
+    assert not looks_like_plan({"format_version": "1.0"})
+    assert looks_like_plan({"format_version": "1.2", "terraform_version": "1.11.4", "configuration": {}})
+    bad = tmp_path / "plan.json"
+    bad.write_text('{"format_version": "1.2", "planned_values": {"root_module": {"resources": [')
+    r = parse_plan(str(bad))
+    assert r.resources == [] and r.diagnostics and r.diagnostics[0].file == str(bad)
+    odd = tmp_path / "odd.json"
+    odd.write_text('{"format_version": "1.2", "planned_values": {"root_module": {"resources": [1, {"mode": "managed"}],'
+                   ' "child_modules": "x"}}, "resource_changes": [null]}')
+    r = parse_plan(str(odd))
+    assert not [d for d in r.diagnostics if d.code == "WAL-TF-INTERNAL"]
+
+
+def test_plan_without_sources_points_into_plan(tmp_path):
+    import shutil
+    from walint.parsers.terraform import parse_plan
+    p = tmp_path / "plan.json"
+    shutil.copy(os.path.join(FIXTURES, "count_foreach", "plan.json"), p)
+    r = parse_plan(str(p))
+    text = p.read_text().splitlines()
+    for res in r.resources:
+        assert res.file == str(p)
+        assert json.dumps(res.address) in text[res.line - 1]

@@ -238,6 +238,7 @@ class Expansion:
 
 
 _NO_VALUE = object()
+_AZ_VAR = re.compile(r"(^|_)(azs|zones|availability_zones|az_list|az_names)$")
 _TYPE_WORDS = {"string", "number", "bool", "any", "list", "map", "set", "object", "tuple", "optional"}
 
 
@@ -556,6 +557,9 @@ class Evaluator:
                     blk.memo = (v,)
                 m.vars[name] = v
                 return v
+            elif _AZ_VAR.search(name):
+                # a zone list with no value: its elements are distinct zones (RULES.md §3.1)
+                v = AzList(f"VAR({name})")
             else:
                 v = Unknown(f"variable {name} has no value")
             ty = blk.attrs.get("type")
