@@ -314,7 +314,9 @@ class _Builder:
             r = n.resource
             related = []
             if n.kind == "workload":
-                related = topo.placement(g, r).via
+                related = list(topo.placement(g, r).via)
+                if r.kind in ("db_cluster", "cache_rg"):      # members are drawn as their cluster
+                    related += g.referrers(r, kind="db_instance") + g.referrers(r, kind="cache_cluster")
             elif n.kind == "subnet":
                 t = topo.tier_of(g, r)
                 related = [x for x in (t.assoc, t.table, t.decisive.owner if t.decisive else None) if x]
