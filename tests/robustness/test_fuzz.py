@@ -18,8 +18,11 @@ from walint.engine.run import ScanOptions, scan
 from walint.model.kinds import KIND_OF_TYPE
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-SEEDS = sorted(p for p in (ROOT / "fixtures").rglob("*")
-               if p.suffix in (".tf", ".yaml", ".json") and p.name != "expected.yaml"
+# WALINT_FUZZ_SEEDS=/path/to/corpus mutates real repositories' files instead of our fixtures.
+SEED_ROOT = pathlib.Path(os.environ.get("WALINT_FUZZ_SEEDS", ROOT / "fixtures"))
+SEEDS = sorted(p for p in SEED_ROOT.rglob("*")
+               if p.suffix in (".tf", ".yaml", ".yml", ".json", ".template")
+               and p.name != "expected.yaml" and p.is_file()
                and p.stat().st_size < 20_000 and "plan" not in p.name)
 QUICK = settings(max_examples=25, deadline=None, derandomize=True,
                  suppress_health_check=list(HealthCheck))
