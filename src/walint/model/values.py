@@ -7,7 +7,7 @@ the output deterministic and the evaluators simple.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,11 @@ class Unknown:
 
     reason: str
     refs: tuple[str, ...] = ()
+    # What is known of a value that as a whole is not (Terraform `jsonencode` of a policy
+    # whose resource ARNs are known only after apply): the structure, with markers where
+    # parts are unknown. Rules that can reason on the parts (policy statements, container
+    # definitions) may use it; everything else sees an Unknown.
+    partial: object = field(default=None, compare=False, hash=False, repr=False)
 
     def __repr__(self) -> str:
         return f"Unknown({self.reason!r})"
