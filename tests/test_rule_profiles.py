@@ -148,3 +148,38 @@ Resources:
 def test_tls001_internal_alb_is_one_level_lower(tmp_path, monkeypatch, profile, level):
     got = _scan(tmp_path, monkeypatch, "template.yaml", INTERNAL_ALB, "WAL-TLS-001", profile)
     assert [g[0] for g in got] == [level], got
+
+
+# Provider v6: the per-resource `region` argument tells where a replica bucket lives. The
+# fixtures are validated against provider v5, so this case lives here.
+REPLICATION_V6 = """
+resource "aws_s3_bucket" "audit_logs" {
+  bucket = "example-audit-logs"
+  region = "us-east-2"
+}
+
+resource "aws_s3_bucket" "audit_logs_dr" {
+  bucket = "example-audit-logs-dr"
+  region = "%s"
+}
+
+resource "aws_s3_bucket_replication_configuration" "audit_logs" {
+  bucket = aws_s3_bucket.audit_logs.id
+  role   = "arn:aws:iam::123456789012:role/s3-replication"
+  rule {
+    id     = "dr"
+    status = "Enabled"
+    filter {}
+    destination {
+      bucket = aws_s3_bucket.audit_logs_dr.arn
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("region,fires", [("us-west-2", False), ("us-east-2", True)])
+def test_bak004_v6_region_of_replica_bucket(tmp_path, monkeypatch, region, fires):
+    got = _scan(tmp_path, monkeypatch, "main.tf", REPLICATION_V6 % region, "WAL-BAK-004", "production")
+    sources = [g for g in got if "audit_logs " in g[2] or g[2].startswith("bucket aws_s3_bucket.audit_logs has")]
+    assert bool(sources) is fires, got
