@@ -62,7 +62,7 @@ def load_config(config_file=None) -> config_mod.Config:
 def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=(), var_files=(),
           params=(), parameter_files=(), rule_paths=(), fail_on=None, show_unknown=None,
           no_inline_ignores=False, report_unused_ignores=None, baseline=None,
-          config=None, **_ignored) -> ScanOptions:
+          config=None, jobs=None, **_ignored) -> ScanOptions:
     cfg = config if config is not None else load_config(config_file)
     where = cfg.path or "configuration"
 
@@ -84,7 +84,7 @@ def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=()
     inline = cfg.inline_ignores if cfg.inline_ignores is not None else True
     if no_inline_ignores:
         inline = False
-    return ScanOptions(
+    options = ScanOptions(
         profile=chosen_profile,
         fail_on=fail_on or cfg.fail_on or "error",
         select=split_list(select_) if select_ else list(cfg.select or []),
@@ -104,3 +104,6 @@ def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=()
                                    else cfg.report_unused_ignores),
         baseline=baseline,
     )
+    if jobs is not None and hasattr(options, "jobs"):
+        options.jobs = jobs
+    return options
