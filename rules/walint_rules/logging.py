@@ -7,8 +7,12 @@ from walint.api import OneOf, Related, Unknown, as_bool, as_int, decide, options
 from ._containers import containers
 
 
-def _profile(graph):
-    """The scan's profile when the engine tells the graph, else None (production rules)."""
+def _profile(graph, resource=None):
+    """The profile that applies to a resource, when the engine tells the graph
+    (`graph.profile_of(resource)` or `graph.profile`); else None: production semantics."""
+    of = getattr(graph, "profile_of", None)
+    if callable(of) and resource is not None:
+        return of(resource)
     return getattr(graph, "profile", None)
 
 
@@ -135,10 +139,10 @@ def vpc_flow_logs(graph):
     lifecycle rule, is cheaper than `ALL` to CloudWatch Logs; the regulated profile asks
     for `ALL`.
     """
-    regulated = _profile(graph) == "regulated"
     flow_logs = graph.resources("flow_log")
     subnets = graph.resources("subnet")
     for vpc in graph.resources("vpc"):
+        regulated = _profile(graph, vpc) == "regulated"
         scoped = [fl for fl in flow_logs if fl.scope == vpc.scope]
         on_vpc, on_subnet, undecided = [], {}, []
         for fl in scoped:
@@ -252,13 +256,13 @@ def cloudtrail_enabled(graph):
                 yield trail.finding(attr, f"CloudTrail trail {trail.address} {problem}")
             elif verdict is None:
                 yield trail.unknown(attr, f"{attr} depends on a value walint cannot resolve")
-    level = "warning" if _profile(graph) == "regulated" else "note"
     with_trail = {t.scope for t in trails}
     seen = set()
     for vpc in graph.resources("vpc"):
         if vpc.scope in with_trail or vpc.scope in seen:
             continue
         seen.add(vpc.scope)
+        level = "warning" if _profile(graph, vpc) == "regulated" else "note"
         yield vpc.finding(None, f"no CloudTrail trail is declared alongside VPC {vpc.address}: make sure "
                           "an account or organization trail records this workload",
                           key="no-trail", severity=level)
@@ -344,9 +348,9 @@ def log_group_retention(graph):
     or more (regulated), and long-term copies are cheaper exported to S3 with a lifecycle
     rule.
     """
-    regulated = _profile(graph) == "regulated"
     groups = graph.resources("log_group")
     for g in groups:
+        regulated = _profile(graph, g) == "regulated"
         value = g.get("retention_in_days", 0)
 
         def bad(v):
