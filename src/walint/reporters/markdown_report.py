@@ -94,7 +94,7 @@ def _findings(report) -> list:
     if report.show_unknown:
         results = sorted(results + list(report.unknowns), key=lambda r: r.sort_key())
     if not results:
-        return ["No finding at or above the profile's levels.", ""]
+        return ["No findings.", ""]
     lines = ["### Findings", "", "| Severity | Rule | Location | Resource | Message |",
              "| --- | --- | --- | --- | --- |"]
     lines += [_row(r) for r in results[:MAX_ROWS]]
