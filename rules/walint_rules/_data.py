@@ -217,8 +217,13 @@ def selection_covers(graph, sel, res):
             elif isinstance(item, str):
                 verdicts.append(_arn_covers(item, res))
             else:
+                # an ARN built from the resource's own name or id (`!Sub ...:db:${Database}`)
+                # designates that resource; one built from other resources does not
                 refs = getattr(item, "refs", ())
-                verdicts.append(None if (not refs or any(res.address == a for a in refs)) else False)
+                if not refs:
+                    verdicts.append(None)
+                else:
+                    verdicts.append(any(res.address == a for a in refs))
     for key, value, ctype in tags:
         verdicts.append(_tag_covers(res, key, value, ctype))
     if True in verdicts:
