@@ -277,3 +277,31 @@ def test_override_files_merge(tf):
     a = res.resources[0].attrs
     assert a == {"multi_az": True, "engine": "postgres", "tag": [{"b": 2}]}
     assert res.resources[0].positions[("multi_az",)][0] == 2  # the line in override.tf
+
+
+def test_cloudposse_label_enabled_output(tf):
+    res = tf('''
+variable "context" {
+  default = { enabled = true, namespace = null }
+}
+module "this" {
+  source  = "cloudposse/label/null"
+  version = "0.25.0"
+  context = var.context
+}
+module "off" {
+  source  = "cloudposse/label/null"
+  enabled = false
+  context = module.this.context
+}
+resource "aws_subnet" "on" {
+  count = module.this.enabled ? 2 : 0
+  tags  = module.this.tags
+}
+resource "aws_subnet" "off" {
+  count = module.off.enabled ? 2 : 0
+}
+''')
+    r = by_address(res)
+    assert sorted(r) == ["aws_subnet.on[0]", "aws_subnet.on[1]"]
+    assert isinstance(r["aws_subnet.on[0]"].attrs["tags"], Unknown)

@@ -264,6 +264,15 @@ def _is_constant(n, depth):
     return False
 
 
+class _Outputs(dict):
+    """The outputs walint models for a module it did not load; any other output is `unknown`."""
+    __slots__ = ("unknown",)
+
+    def __init__(self, known, unknown):
+        super().__init__(known)
+        self.unknown = unknown
+
+
 class CfgDict(dict):
     """A nested block read from a referenced resource: a missing attribute is computed
     by the provider, so it is known only after apply (not an error)."""
@@ -409,6 +418,10 @@ class Evaluator:
             if name in obj:
                 return obj[name]
             return Err(f"object has no attribute {name!r}")
+        if t is _Outputs:
+            if name in obj:
+                return obj[name]
+            return obj.unknown
         if t is CfgDict:
             if name in obj:
                 return obj[name]
@@ -767,13 +780,49 @@ class Evaluator:
             return Err(f"no module call {name!r}")
         insts = self.module_instances(m, name)
         if isinstance(insts, Unknown):
-            return insts
+            outs = self.label_outputs(m, call, insts)
+            return outs if outs is not None else insts
         mode, lst = insts
         if mode == "single":
             return ModObj(lst[0][1]) if lst else Unknown(f"module {name} was not analysed")
         if mode == "count":
             return [ModObj(i) for _, i in lst]
         return {k: ModObj(i) for k, i in lst}
+
+    def label_outputs(self, m, call, unknown):
+        """cloudposse/label/null, when not on disk: its `enabled` and `context` outputs.
+
+        Nearly every Cloud Posse module gates its resources on `module.this.enabled`; the
+        label module computes it as the `enabled` input, else the context's `enabled`,
+        else true (the default context). Other outputs stay unknown.
+        """
+        src = call.attrs.get("source")
+        if src is None or not isinstance(src.expr, S.Lit) or not isinstance(src.expr.value, str):
+            return None
+        if not re.match(r"^(registry\.terraform\.io/)?cloudposse/label/null$", src.expr.value):
+            return None
+        if "count" in call.attrs or "for_each" in call.attrs:
+            return None
+        key = ("label", id(call))
+        cache = m.outputs.get(key)
+        if cache is not None:
+            return cache
+        scope = Scope(m, file=call.file)
+        ctx = self.resolve(self.eval(call.attrs["context"].expr, scope)) if "context" in call.attrs else None
+        en = self.resolve(self.eval(call.attrs["enabled"].expr, scope)) if "enabled" in call.attrs else None
+        if isinstance(en, bool):
+            enabled = en
+        elif en is None and (ctx is None or (isinstance(ctx, dict) and ctx.get("enabled") is None)):
+            enabled = True
+        elif en is None and isinstance(ctx, dict) and isinstance(ctx.get("enabled"), bool):
+            enabled = ctx["enabled"]
+        else:
+            enabled = Unknown("the label module's enabled flag is not known")
+        context = dict(ctx) if isinstance(ctx, dict) else {}
+        context["enabled"] = enabled
+        out = _Outputs({"enabled": enabled, "context": context}, unknown)
+        m.outputs[key] = out
+        return out
 
     def module_instances(self, m, name):
         """("single"|"count"|"each", [(key, ModuleInstance)]) or an Unknown."""
@@ -1379,7 +1428,7 @@ class Evaluator:
             return Unknown("value nested too deeply")
         if t is list or t is TfSet:
             return [self.finish(x, depth + 1) for x in v]
-        if t is dict or t is CfgDict:
+        if t is dict or t is CfgDict or t is _Outputs:
             return {k: self.finish(x, depth + 1) for k, x in v.items()}
         if t is Err:
             return Unknown(v.reason, v.refs)
