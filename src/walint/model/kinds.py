@@ -154,9 +154,7 @@ ALIASES = {
                       "security_group_ids": "vpc_config.security_group_ids"},
     },
     "asg": {
-        # snake() turns TargetGroupARNs into target_group_ar_ns
-        "cloudformation": {"subnet_ids": "vpc_zone_identifier",
-                           "target_group_arns": "target_group_ar_ns"},
+        "cloudformation": {"subnet_ids": "vpc_zone_identifier"},
         "terraform": {"subnet_ids": "vpc_zone_identifier"},
     },
     "efs_mount_target": {
@@ -183,13 +181,16 @@ OPAQUE = frozenset({
 
 _CAMEL_1 = re.compile(r"([a-z0-9])([A-Z])")
 _CAMEL_2 = re.compile(r"([A-Z]+)([A-Z][a-z])")
+_PLURAL_ACRONYM = re.compile(r"([A-Z]{2,})s(?=[A-Z0-9_]|$)")
 
 
 def snake(name: str) -> str:
-    """`DBSubnetGroupName` -> `db_subnet_group_name`, `MultiAZ` -> `multi_az`."""
+    """`DBSubnetGroupName` -> `db_subnet_group_name`, `MultiAZ` -> `multi_az`,
+    `TargetGroupARNs` -> `target_group_arns`."""
     if name.islower() or not name[:1].isalpha():
         return name
-    s = _CAMEL_2.sub(r"\1_\2", name)
+    s = _PLURAL_ACRONYM.sub(lambda m: m.group(1).capitalize() + "s", name.replace("IPv", "Ipv"))
+    s = _CAMEL_2.sub(r"\1_\2", s)
     s = _CAMEL_1.sub(r"\1_\2", s)
     return s.lower()
 
