@@ -745,11 +745,24 @@ def _cluster_of(graph, db):
     return None
 
 
-def _efs_anchor(graph, efs, subnet):
+def _by_mount_target(graph, efs, pairs):
+    """(mount target, (subnet, tier)) for each mount target of `efs` in one of the subnets."""
+    out = []
     for m in graph.referrers(efs, kind="efs_mount_target", via="file_system_id"):
-        if graph.deref(m, m.get("subnet_id")) is subnet:
-            return m
-    return efs
+        target = graph.deref(m, m.get("subnet_id"))
+        for s, t in pairs:
+            if target is s:
+                out.append((m, (s, t)))
+                break
+    return out
+
+
+def _egress_words(t):
+    if t.via == "eigw":
+        return "IPv6 internet egress via an egress-only internet gateway"
+    if t.via == "natgw":
+        return "internet egress via NAT"
+    return f"a default route through a {t.decisive.target_label if t.decisive else t.via}"
 
 
 @rule(id="WAL-NET-001", name="data-store-private-subnet",
@@ -899,17 +912,20 @@ def data_store_private_subnet(graph):
                 doubtful.append(t.reason)
         if p.unknown:
             doubtful.append(p.unknown)
-        if public:
+        if public and store.kind == "efs":
+            for mount, (s, t) in _by_mount_target(graph, store, public):
+                yield mount.finding("subnet_id", f"mount target {mount.address} of {_what(store)} is in public "
+                                    f"subnet {s.address} ({t.describe()}): the file system is one "
+                                    "security-group rule away from the internet; mount it in isolated "
+                                    "data subnets", related=t.related(), key="public-subnet")
+        elif public:
             s, t = public[0]
             names = ", ".join(x.address for x, _ in public)
-            anchor_res, anchor_attr = store, attr
-            if store.kind == "efs":
-                anchor_res, anchor_attr = _efs_anchor(graph, store, s), "subnet_id"
-            yield anchor_res.finding(anchor_attr, f"{_what(store)} is placed in public subnet"
-                                     f"{'s' if len(public) > 1 else ''} {names} ({t.describe()}): "
-                                     "a data store there is one security-group rule or public flag away "
-                                     "from the internet; place it in isolated data subnets",
-                                     related=p.related() + t.related(), key="public-subnet")
+            yield store.finding(attr, f"{_what(store)} is placed in public subnet"
+                                f"{'s' if len(public) > 1 else ''} {names} ({t.describe()}): "
+                                "a data store there is one security-group rule or public flag away "
+                                "from the internet; place it in isolated data subnets",
+                                related=p.related() + t.related(), key="public-subnet")
         elif doubtful:
             yield store.unknown(attr, f"the tier of its subnets is unknown: {doubtful[0]}")
 
@@ -1154,18 +1170,20 @@ def data_subnet_isolated(graph):
             doubtful.append(p.unknown)
         if egress:
             s, t = egress[0]
-            how = "IPv6 internet egress via an egress-only internet gateway" if t.via == "eigw" else (
-                "internet egress via NAT" if t.via == "natgw" else
-                f"a default route through a {t.decisive.target_label if t.decisive else t.via}")
+            how = _egress_words(t)
             names = ", ".join(x.address for x, _ in egress)
-            anchor_res, anchor_attr = store, attr
             if store.kind == "efs":
-                anchor_res, anchor_attr = _efs_anchor(graph, store, s), "subnet_id"
-            yield anchor_res.finding(anchor_attr, f"data subnet{'s' if len(egress) > 1 else ''} {names} of "
-                                     f"{_what(store)} {'have' if len(egress) > 1 else 'has'} {how} "
-                                     f"({t.describe()}): a compromised data store can send data out; data "
-                                     "subnets should have no default route",
-                                     related=p.related() + t.related(), key="egress")
+                for mount, (sub, tier) in _by_mount_target(graph, store, egress):
+                    yield mount.finding("subnet_id", f"data subnet {sub.address} of mount target {mount.address} "
+                                        f"({_what(store)}) has {_egress_words(tier)} ({tier.describe()}): "
+                                        "data subnets should have no default route",
+                                        related=tier.related(), key="egress")
+                continue
+            yield store.finding(attr, f"data subnet{'s' if len(egress) > 1 else ''} {names} of "
+                                f"{_what(store)} {'have' if len(egress) > 1 else 'has'} {how} "
+                                f"({t.describe()}): a compromised data store can send data out; data "
+                                "subnets should have no default route",
+                                related=p.related() + t.related(), key="egress")
         elif doubtful and not public:
             yield store.unknown(attr, f"the tier of its subnets is unknown: {doubtful[0]}")
 
