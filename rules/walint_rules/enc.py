@@ -728,8 +728,8 @@ def _enc007_checks(graph):
     """(resource, path, verdict, absent, message) for each resource ENC-007 covers."""
     for kind, attr in _KEY_ATTR.items():
         for res in graph.resources(kind):
-            if kind == "db_instance" and is_cluster_member(res):
-                continue
+            if kind == "db_instance" and (is_cluster_member(res) or res.has("replicate_source_db")):
+                continue      # a cluster member or a read replica uses its source's key
             value = res.get(attr)
             absent = _blank(value)
             verdict = False if absent else cmk(graph, res, value)
