@@ -5,7 +5,7 @@ import json
 import os
 
 from tfhelpers import by_address, write_module
-from walint.model.values import Ref, Unknown
+from walint.model.values import AzIndex, Ref, Unknown
 
 
 def test_count_and_for_each_addresses(tf):
@@ -305,3 +305,32 @@ resource "aws_subnet" "off" {
     r = by_address(res)
     assert sorted(r) == ["aws_subnet.on[0]", "aws_subnet.on[1]"]
     assert isinstance(r["aws_subnet.on[0]"].attrs["tags"], Unknown)
+
+
+def test_for_each_over_zone_positions(tf):
+    res = tf('''
+data "aws_availability_zones" "a" {}
+locals {
+  azs = slice(data.aws_availability_zones.a.names, 0, 2)
+}
+resource "aws_subnet" "s" {
+  for_each          = toset(local.azs)
+  availability_zone = each.key
+}
+resource "aws_route_table_association" "r" {
+  for_each  = toset(local.azs)
+  subnet_id = aws_subnet.s[each.key].id
+}
+resource "aws_nat_gateway" "n" {
+  for_each  = { for az in local.azs : az => az }
+  subnet_id = aws_subnet.s[each.key].id
+  az        = each.key
+}
+''')
+    r = by_address(res)
+    s0 = r['aws_subnet.s["<GETAZS[0]>"]']
+    assert s0.attrs["availability_zone"] == AzIndex("GETAZS", 0) and not s0.instances_unknown
+    assert r['aws_subnet.s["<GETAZS[1]>"]'].attrs["availability_zone"] == AzIndex("GETAZS", 1)
+    assert r['aws_route_table_association.r["<GETAZS[1]>"]'].attrs["subnet_id"] == Ref('aws_subnet.s["<GETAZS[1]>"]', "id")
+    n = r['aws_nat_gateway.n["<GETAZS[0]>"]'].attrs
+    assert n["az"] == AzIndex("GETAZS", 0) and n["subnet_id"] == Ref('aws_subnet.s["<GETAZS[0]>"]', "id")

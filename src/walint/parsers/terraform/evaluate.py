@@ -481,6 +481,9 @@ class Evaluator:
             if i < 0 or i >= len(obj):
                 return Err(f"index {i} out of range for a list of {len(obj)}")
             return obj[i]
+        if (t is dict or t is CfgDict) and isinstance(key, AzIndex):
+            k = az_key(key)
+            return obj[k] if k in obj else Err(f"no key {k!r} in the map")
         if t is dict or t is CfgDict:
             ok, k = to_string(key)
             if not ok:
@@ -698,15 +701,20 @@ class Evaluator:
             if isinstance(v, dict):
                 items = []
                 for k in sorted(v):
-                    items.append((k, {"each": {"key": k, "value": v[k]}}, False))
+                    items.append((k, {"each": {"key": _az_of_key(k), "value": v[k]}}, False))
             elif isinstance(v, list):
                 keys = []
                 for x in v:
                     x = self.resolve(x)
-                    if isinstance(x, Unknown) or not isinstance(x, str):
+                    if isinstance(x, Unknown) or not isinstance(x, (str, AzIndex)):
                         return self._unknown_exp("for_each set holds values that are not known strings", x)
                     keys.append(x)
-                items = [(k, {"each": {"key": k, "value": k}}, False) for k in _set(keys)]
+                zones = [k for k in keys if isinstance(k, AzIndex)]
+                if zones and (len(zones) != len(keys) or len({z.list_id for z in zones}) != 1):
+                    return self._unknown_exp("for_each set mixes zone names with other values", v)
+                # distinct zones of one list are distinct instances, each keyed by its symbol
+                items = [(az_key(k) if isinstance(k, AzIndex) else k, {"each": {"key": k, "value": k}}, False)
+                         for k in _set(keys)]
             elif v is None:
                 items = []
             else:
@@ -1204,6 +1212,8 @@ class Evaluator:
                 kv = self.resolve(self.eval(n.key, s2))
                 if isinstance(kv, Unknown):
                     return Unknown("for expression key is not known", kv.refs)
+                if isinstance(kv, AzIndex):
+                    kv = az_key(kv)
                 ok, ks = to_string(kv)
                 if not ok:
                     return Err("for expression key must be a string")
@@ -1593,13 +1603,26 @@ def _as_bool(v):
     return b if ok else None
 
 
+def az_key(z):
+    """The map key and instance key that stand for a zone known only by its position."""
+    return f"<{z.list_id}[{z.index}]>"
+
+
+_AZ_KEY = re.compile(r"^<(.+)\[(\d+)\]>$")
+
+
+def _az_of_key(k):
+    m = _AZ_KEY.match(k) if isinstance(k, str) else None
+    return AzIndex(m.group(1), int(m.group(2))) if m else k
+
+
 def _iter_pairs(coll):
     if isinstance(coll, TfSet):
         return [(x, x) for x in coll]
     if isinstance(coll, list):
         return list(enumerate(coll))
     if isinstance(coll, dict):
-        return [(k, coll[k]) for k in sorted(coll)]
+        return [(_az_of_key(k), coll[k]) for k in sorted(coll)]
     if coll is None:
         return []
     return None
