@@ -584,9 +584,12 @@ class _Topology:
 
     def _standalone_routes(self, table) -> list:
         out = []
+        inline = isinstance(table.get("route", None), list)
         for r in self.graph.referrers(table, kind="route", via="route_table_id"):
             if self.graph.deref(r, r.get("route_table_id")) is not table:
                 continue
+            if inline and r.meta.get("synthetic"):
+                continue      # an inline block lifted by the parser: already read from the table
             out.append(_make_route(self.graph, r, (), r,
                                    certain=not (r.optional or r.instances_unknown)))
         return out
