@@ -27,6 +27,10 @@ def _lower(v):
     return v.lower() if isinstance(v, str) else v
 
 
+def _all(n) -> str:
+    return "both" if n == 2 else f"all {n}"
+
+
 def _zones_text(zones) -> str:
     return zones_text(zones)
 
@@ -209,7 +213,7 @@ def aurora_multi_az(graph):
             zones = [zone_of_member(graph, m) for m in sure]
             lo, hi = distinct_zones(zones)
             if hi < 2:
-                yield cluster.finding(None, f"all {len(sure)} instances of Aurora cluster {cluster.address} "
+                yield cluster.finding(None, f"{_all(len(sure))} instances of Aurora cluster {cluster.address} "
                                       f"are in {_zones_text(zones)}: a zone outage takes the writer and "
                                       "every reader down together",
                                       related=[Related(m, ("availability_zone",), f"instance in {zone_label(z)}")
@@ -506,7 +510,7 @@ def subnet_tiers_multi_az(graph):
             if len(members) == 1:
                 spread = f"a single subnet ({anchor.address}, {zone})"
             else:
-                spread = f"all {len(members)} of its subnets in one zone ({zone})"
+                spread = f"{_all(len(members))} of its subnets in one zone ({zone})"
             yield anchor.finding("availability_zone" if anchor.has("availability_zone") else None,
                                  f"the {name} tier of {where} has {spread}: "
                                  f"a zone outage takes down everything placed in {name} subnets "
@@ -679,9 +683,9 @@ def placement_multi_az(graph):
         subnets = [e for e in entries if not isinstance(e, Unknown)]
         zone = _zones_text(zones)
         n = len(zones)
-        listed = "its only subnet is" if n == 1 else f"all {n} of its subnets are"
+        listed = "its only subnet is" if n == 1 else f"{_all(n)} of its subnets are"
         if direct:
-            listed = "its only zone is" if n == 1 else f"all {n} of its zones are"
+            listed = "its only zone is" if n == 1 else f"{_all(n)} of its zones are"
         extra = ""
         if holder.kind == "db_subnet_group":
             extra = "; the RDS API also rejects a DB subnet group that covers fewer than two zones"
