@@ -1307,7 +1307,11 @@ def _public_ip_on(value):
 
 
 def _launch_configs(graph, asg):
-    return [e.target for e in graph.references(asg) if e.target.kind == "launch_template"]
+    out = []
+    for e in graph.references(asg):
+        if e.target.kind == "launch_template" and e.target not in out:
+            out.append(e.target)
+    return out
 
 
 @rule(id="WAL-NET-004", name="app-tier-private",
@@ -1398,6 +1402,7 @@ def app_tier_private(graph):
     endpoint per zone) to pull images. A public IP saves that money at the price of
     exposing the tasks; the rule is a warning in `development` and `mvp`.
     """
+    seen_templates = set()
     for r in graph.resources("ecs_service", "lambda", "asg"):
         if r.kind == "lambda" and not r.has("subnet_ids"):
             continue
@@ -1412,7 +1417,7 @@ def app_tier_private(graph):
         p = placement(graph, r)
         if p.missing or (not p.subnets and not p.unknown):
             if r.kind == "asg":
-                yield from _asg_public_ip(graph, r)
+                yield from _asg_public_ip(graph, r, seen_templates)
             continue
         tiers, doubtful = [], []
         for s in p.subnets:
@@ -1447,11 +1452,14 @@ def app_tier_private(graph):
                                     "cannot pull images or ship logs unless endpoints or a NAT route exist",
                                     related=tiers[0][1].related(), key="isolated", severity="note")
         if r.kind == "asg":
-            yield from _asg_public_ip(graph, r)
+            yield from _asg_public_ip(graph, r, seen_templates)
 
 
-def _asg_public_ip(graph, asg):
+def _asg_public_ip(graph, asg, seen):
     for lt in _launch_configs(graph, asg):
+        if id(lt) in seen:
+            continue
+        seen.add(id(lt))
         paths = []
         if lt.has("associate_public_ip_address"):
             paths.append(("associate_public_ip_address",))
