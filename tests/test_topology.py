@@ -372,3 +372,37 @@ def test_mixed_inline_and_standalone_routes_take_the_union_with_a_note():
     assert len(topo.routes_of(g, table)) == 2
     [note] = topo.table_notes(g, table)
     assert "aws_route.default" in note
+
+
+def test_launch_template_reported_once(tmp_path):
+    (tmp_path / "t.yaml").write_text('''AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  LaunchTemplate:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        ImageId: ami-0abcdef1234567890
+        NetworkInterfaces:
+          - DeviceIndex: 0
+            AssociatePublicIpAddress: true
+  GroupA:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      MinSize: "2"
+      MaxSize: "4"
+      VPCZoneIdentifier: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]
+      LaunchTemplate:
+        LaunchTemplateId: !Ref LaunchTemplate
+        Version: !GetAtt LaunchTemplate.LatestVersionNumber
+  GroupB:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      MinSize: "2"
+      MaxSize: "4"
+      VPCZoneIdentifier: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]
+      LaunchTemplate:
+        LaunchTemplateId: !Ref LaunchTemplate
+        Version: !GetAtt LaunchTemplate.LatestVersionNumber
+''')
+    report = scan([tmp_path], select=["WAL-NET-004"])
+    assert [(r.location.address, r.location.line) for r in report.results] == [("LaunchTemplate", 10)]
