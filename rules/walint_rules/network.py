@@ -35,12 +35,6 @@ def _zones_text(zones) -> str:
     return zones_text(zones)
 
 
-def _subnet_related(graph, subnet, message=""):
-    tier = tier_of(graph, subnet)
-    path = ("availability_zone",) if subnet.has("availability_zone") else ()
-    return Related(subnet, path, message or f"{tier.tier} subnet in {zone_label(zone_of(graph, subnet))}")
-
-
 # ---------------------------------------------------------------------------------------
 # multi-az
 # ---------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 
 from walint.model.finding import Related
 from walint.model.values import AzIndex, AzList, OneOf, Ref, Unknown
-from walint.model.verdict import as_bool, decide, options
+from walint.model.verdict import decide, options
 
 __all__ = [
     "Zone", "zone_of", "zone_of_value", "zones_text", "same_zone", "distinct_zones", "zone_label",
@@ -626,7 +626,6 @@ class _Topology:
         return found, uncertain
 
     def _compute_tier(self, subnet) -> Tier:
-        g = self.graph
         assocs, uncertain = self._associations(subnet)
         if uncertain and not assocs:
             return Tier(subnet, UNKNOWN, reason=uncertain)
@@ -1072,8 +1071,3 @@ def placement_zones(graph, p: Placement) -> list:
     if p.unknown:
         out.append(Zone("unknown", p.unknown, many=True))
     return out
-
-
-def external_subnet(value) -> bool:
-    """A literal physical subnet id: one subnet, zone unknown."""
-    return isinstance(value, str) and value.startswith("subnet-")

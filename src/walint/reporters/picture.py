@@ -13,7 +13,6 @@ The output is deterministic: everything is sorted, node ids are assigned in orde
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from walint.model import topology as topo
