@@ -5,6 +5,23 @@
     parse_plan(path) -> ParseResult
 
 Nothing here raises: problems become `Diagnostic`s with a file and a line.
+
+Modules: syntax (tree-sitter-hcl to a small syntax tree; JSON syntax), evaluate (lazy,
+memoized evaluation of variables, locals, instances, modules), functions (built-ins),
+values (internal value types), roots (input variables), plan (`terraform show -json`).
+
+Choices worth knowing (see also RULES.md §0.3, §3.1, §3.5):
+* `-var` values are literal strings for untyped and `string` variables and HCL for the
+  rest, as Terraform does; tfvars files are always HCL.
+* A root variable with no value is Unknown, except a zone list (`azs`, `zones`,
+  `availability_zones`, ...), which becomes the zone list `AzList("VAR(name)")`.
+* `for_each` over distinct zones known only by position (`toset(slice(data.aws_
+  availability_zones.x.names, 0, 3))`) gives one instance per zone, keyed
+  `"<GETAZS[0]>"`, with `each.key` the `AzIndex`.
+* Modules not on disk: `terraform-aws-modules/{vpc,rds,security-group}/aws` become one
+  facade resource of type `module:<source>` at the call; `cloudposse/label/null` gives
+  its `enabled`/`context` outputs; any other output is Unknown (note WAL-TF-MODULE).
+* Override files (`override.tf`, `*_override.tf`) are merged into the blocks they name.
 """
 from __future__ import annotations
 
