@@ -2,7 +2,7 @@
 # The shell steps of walint's GitHub Action (action.yml), kept here so that they can be
 # run and tested outside GitHub:
 #
-#   scripts/action.sh install   install walint from the action's checkout into a venv
+#   scripts/action.sh install [DIR]   install walint from the action's checkout (DIR) into a venv
 #   scripts/action.sh scan      run walint: SARIF to a file, annotations, step summary
 #   scripts/action.sh finish    end with walint's exit status
 #
@@ -14,7 +14,7 @@
 #   INPUT_ARGS        more arguments for `walint scan`, split like a shell would (no expansion)
 #   INPUT_SARIF_FILE  where the SARIF report goes; default walint.sarif
 #   WALINT            the walint command (default: the one `install` put in place, else walint)
-# GitHub's own: GITHUB_ACTION_PATH, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP.
+# GitHub's own: GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP.
 set -uo pipefail
 
 venv_dir() { printf '%s/walint-venv' "${RUNNER_TEMP:-${TMPDIR:-/tmp}}"; }
@@ -31,11 +31,12 @@ python_cmd() {
 }
 
 install() {
-  local source="${GITHUB_ACTION_PATH:-$(cd "$(dirname "$0")/.." && pwd)}"
+  # the action's checkout: ${{ github.action_path }}, which holds this script
+  local checkout="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
   local venv
   venv="$(venv_dir)"
   "$(python_cmd)" -m venv "$venv" || return 2
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$source" || return 2
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$checkout" || return 2
   "$venv/bin/walint" --version
 }
 
@@ -111,7 +112,7 @@ finish() {
 }
 
 case "${1:-}" in
-  install) install ;;
+  install) install "${2:-}" ;;
   scan) scan ;;
   finish) finish ;;
   *) echo "usage: $0 install|scan|finish" >&2; exit 2 ;;

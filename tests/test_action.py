@@ -51,7 +51,9 @@ def test_action_steps():
     steps = action()["runs"]["steps"]
     runs = [s["run"] for s in steps if "run" in s]
     assert all("${{ github.action_path }}/scripts/action.sh" in r for r in runs)
-    assert [r.split()[-1].strip("'") for r in runs] == ["install", "scan", "finish"]
+    assert [re.search(r'action\.sh" (\w+)', r).group(1) for r in runs] == ["install", "scan", "finish"]
+    assert runs[0].endswith('install "${{ github.action_path }}"')
+    assert "pip install" not in ACTION.read_text()      # the install is the script's
     assert all(s.get("shell") == "bash" for s in steps if "run" in s)
     [upload] = [s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@")]
     assert upload["uses"] == "github/codeql-action/upload-sarif@v3"
@@ -149,6 +151,20 @@ def test_args_that_cannot_be_split(gh):
     assert proc.returncode == 0
     assert outputs(gh.files["output"]) == {"exit-code": "2"}
     assert "::error title=walint::" in proc.stdout
+
+
+@pytest.mark.slow
+def test_install_then_scan_with_the_installed_walint(gh, tmp_path):
+    """The install step (pip install of this checkout into a venv under RUNNER_TEMP), then
+    a scan that finds that walint by itself."""
+    proc = gh("install", WALINT="")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"^walint \d", proc.stdout, re.M)
+    (gh.work / "main.tf").write_text(BAD)
+    env_less = gh("scan", WALINT="", INPUT_PATHS=".")
+    assert env_less.returncode == 0, env_less.stderr
+    assert outputs(gh.files["output"])["exit-code"] == "1"
+    assert "::error file=main.tf,line=4" in env_less.stdout
 
 
 # -- the README's copy-paste blocks -----------------------------------------------------------

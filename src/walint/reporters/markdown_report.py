@@ -8,6 +8,7 @@ link, image, HTML or emphasis can be injected.
 from __future__ import annotations
 
 import re
+from importlib import import_module
 
 from walint.model.rule import PILLARS
 from walint.reporters.safe import safe
@@ -121,7 +122,7 @@ def _suppressed(report) -> list:
 def _picture(report) -> list:
     """The topology as Mermaid, when the picture module exists and draws something."""
     try:
-        from walint.reporters import picture
+        picture = import_module("walint.reporters.picture")
     except ImportError:
         return []
     try:
