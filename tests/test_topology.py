@@ -406,3 +406,12 @@ Resources:
 ''')
     report = scan([tmp_path], select=["WAL-NET-004"])
     assert [(r.location.address, r.location.line) for r in report.results] == [("LaunchTemplate", 10)]
+
+
+def test_default_route_to_a_vpn_gateway_is_undecided():
+    g, s = _vpc_with({"route": [{"cidr_block": "0.0.0.0/0", "gateway_id": "vgw-0abc"}]})
+    t = topo.tier_of(g, s)
+    assert t.tier == topo.UNKNOWN and "VPN gateway" in t.reason
+    g, s = _vpc_with({"route": [{"cidr_block": "0.0.0.0/0", "nat_gateway_id": "nat-1"},
+                                {"ipv6_cidr_block": "::/0", "gateway_id": "vgw-0abc"}]})
+    assert topo.tier_of(g, s).tier == topo.PRIVATE

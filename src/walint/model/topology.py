@@ -17,8 +17,9 @@ Zones (§3.1)
 Tiers (§3.2)
     `tier_of(graph, subnet)` gives a `Tier`: `public` (a default route to an internet
     gateway), `private` (a default route through a NAT gateway, an instance or ENI, a
-    transit gateway, a GWLB endpoint...), `isolated` (no default route) or `unknown`,
-    with the evidence chain subnet -> association -> route table -> route -> target,
+    transit gateway, a GWLB endpoint...), `isolated` (no default route) or `unknown`
+    (a default route whose target cannot be read, or that leaves through a VPN gateway
+    or peering connection, where the internet is decided elsewhere), with the evidence chain subnet -> association -> route table -> route -> target,
     ready for messages (`Tier.describe()`) and SARIF related locations
     (`Tier.related()`). The effective route table is the explicit association, else
     the VPC main table (Terraform: `aws_main_route_table_association`,
@@ -317,8 +318,10 @@ _LITERAL_PREFIX = (("igw-", "igw"), ("nat-", "natgw"), ("eigw-", "eigw"), ("vgw-
                    ("vpce-", "gwlbe"), ("cagw-", "carrier"), ("lgw-", "local_gateway"))
 
 _PUBLIC_TARGETS = ("igw", "carrier")
-_EGRESS_TARGETS = ("natgw", "instance", "eni", "tgw", "gwlbe", "vgw", "pcx", "core_network",
-                   "local_gateway")
+_EGRESS_TARGETS = ("natgw", "instance", "eni", "tgw", "gwlbe", "core_network")
+# a default route to these leaves the VPC, but whether it reaches the internet is decided
+# outside the template (on premises, in the peer VPC): the tier is unknown
+_ELSEWHERE_TARGETS = ("vgw", "pcx", "local_gateway")
 
 TARGET_WORDS = {"igw": "internet gateway", "natgw": "NAT gateway", "eigw": "egress-only internet gateway",
                 "tgw": "transit gateway", "gwlbe": "VPC endpoint", "eni": "network interface",
@@ -716,6 +719,13 @@ def _classify(tier: Tier, incomplete: str) -> Tier:
     if egress:
         egress.sort(key=lambda r: (r.family != "ipv4", r.target_kind != "natgw"))
         tier.tier, tier.decisive, tier.via = PRIVATE, egress[0], egress[0].target_kind
+        return tier
+    elsewhere = [r for r in sure if r.target_kind in _ELSEWHERE_TARGETS]
+    if elsewhere:
+        r = elsewhere[0]
+        tier.tier, tier.decisive = UNKNOWN, r
+        tier.reason = (f"its default route goes to {r.target_label}: whether that reaches the "
+                       "internet is decided outside the scanned files")
         return tier
     v6 = [r for r in sure if r.target_kind == "eigw"]
     tier.tier = ISOLATED
