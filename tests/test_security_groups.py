@@ -1610,3 +1610,56 @@ def test_sg006_unmanaged_default_group(tmp_path, monkeypatch, profile, level):
         }
         ''', "WAL-SG-006", profile)
     assert [lvl for lvl, _ in got] == [level]
+
+
+def test_can_reach_through_subnet_ranges_and_unknowns(tmp_path):
+    # the database admits the app subnets' range instead of the app's group; the app's
+    # egress to the database is by group; a second database's group admits a variable
+    text = FOUNDATION_TF.replace('''resource "aws_vpc_security_group_ingress_rule" "db_from_app" {
+  security_group_id            = aws_security_group.db.id
+  referenced_security_group_id = aws_security_group.app.id''', '''variable "client_range" {
+  type = string
+}
+
+resource "aws_vpc_security_group_ingress_rule" "db_from_app" {
+  security_group_id            = aws_security_group.db.id
+  cidr_ipv4                    = "10.0.10.0/23"''') + '''
+resource "aws_security_group" "db2" {
+  name   = "db2"
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 5432
+    to_port     = 5432
+    protocol    = "tcp"
+    cidr_blocks = [var.client_range]
+  }
+}
+
+resource "aws_vpc_security_group_egress_rule" "app_to_db2" {
+  security_group_id            = aws_security_group.app.id
+  referenced_security_group_id = aws_security_group.db2.id
+  ip_protocol                  = "tcp"
+  from_port                    = 5432
+  to_port                      = 5432
+}
+
+resource "aws_db_instance" "second" {
+  engine                      = "postgres"
+  instance_class              = "db.t3.micro"
+  allocated_storage           = 20
+  username                    = "app"
+  manage_master_user_password = true
+  db_subnet_group_name        = aws_db_subnet_group.data.name
+  vpc_security_group_ids      = [aws_security_group.db2.id]
+}
+'''
+    g = graph_of(tmp_path, {"main.tf": text})
+    svc, db, db2 = (res(g, a) for a in ("aws_ecs_service.api", "aws_db_instance.main",
+                                       "aws_db_instance.second"))
+    # app subnets are 10.0.10.0/24 and 10.0.11.0/24, inside 10.0.10.0/23
+    assert sgm.can_reach(g, svc, db, 5432) is True
+    assert sgm.can_reach(g, svc, db, 6379) is False
+    # an unknown source range never counts as allowed (nor as disallowed)
+    assert sgm.can_reach(g, svc, db2, 5432) is None
+    # the load balancer reaches neither database
+    assert sgm.can_reach(g, res(g, "aws_lb.main"), db, 5432) is False
