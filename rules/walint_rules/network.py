@@ -1928,6 +1928,10 @@ def _check_nat(graph, nat, served):
     for s, r in served:
         related.append(Related(s, ("availability_zone",) if s.has("availability_zone") else (),
                                f"private subnet in {zone_label(zone_of(graph, s))}"))
+        table = tier_of(graph, s).table
+        if table is not None and table is not r.owner and id(table) not in seen:
+            seen.add(id(table))
+            related.append(Related(table, (), "route table of the private subnets"))
         k = (id(r.owner), r.path)
         if k not in seen:
             seen.add(k)
