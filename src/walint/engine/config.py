@@ -150,10 +150,6 @@ def _under(path, base):
     return path == base or path.startswith(base.rstrip(os.sep) + os.sep)
 
 
-def glob_matches(pattern: str, path: str, base: str) -> bool:
-    return GlobSet([pattern], base)(path)
-
-
 # -- the configuration ------------------------------------------------------------------
 
 @dataclass
@@ -228,7 +224,7 @@ def _pyproject_has_section(path: str) -> bool:
             text = fh.read()
     except OSError:
         return False
-    if b"tool.walint" not in text and b"walint" not in text:
+    if b"walint" not in text:
         return False
     try:
         data = _toml().loads(text.decode("utf-8"))
