@@ -899,7 +899,6 @@ def service_load_balancers(graph, svc) -> Chain:
     """
     chain = Chain()
     entries = _lb_entries(svc)
-    lb_path = "load_balancers" if svc.format == "cloudformation" else "load_balancer"
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict):
             chain.reasons.append(f"the load balancers of {svc.address} are not known")
