@@ -45,7 +45,8 @@ def print_stale(report) -> None:
     n = len(stale)
     click.echo(safe(f"walint: baseline {info.get('file')}: {n} entr{'ies' if n != 1 else 'y'} "
                     f"no longer match{'es' if n == 1 else ''} a finding (walint scan --create-baseline "
-                    f"{info.get('file')} rewrites it without them):"), err=True)
+                    f"{info.get('file')} rewrites it without {'it' if n == 1 else 'them'}):"),
+               err=True)
     for e in stale:
         click.echo(safe(f"walint:   {e['rule']} {e['file']} {e['address']} {e['fingerprint']}"),
                    err=True)
