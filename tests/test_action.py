@@ -200,8 +200,17 @@ def test_readme_pre_commit_block_names_the_hook():
     cfgv.validate(config, clientlib.CONFIG_SCHEMA)          # pre-commit's own schema
 
 
-def test_readme_configuration_example_is_valid():
-    from walint.engine.config import validate
+def test_readme_configuration_example_is_valid(tmp_path, monkeypatch, capsys):
+    from walint.cli.main import main
 
     [conf] = [b for b in yaml_blocks() if isinstance(b, dict) and "per-path-ignores" in b]
-    validate(conf, ".walint.yml")
+    (tmp_path / ".walint.yml").write_text(yaml.safe_dump(conf))
+    for name in conf["terraform"]["var-files"] + conf["cloudformation"]["parameters"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("[]\n" if name.endswith(".json") else "\n")
+    (tmp_path / "environments" / "dev").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "environments" / "dev" / "main.tf").write_text("")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        main(["scan", "environments"])
+    assert exc.value.code == 0, capsys.readouterr().err
