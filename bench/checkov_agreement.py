@@ -9,7 +9,7 @@
    corpus repository, one process per repository with a time limit (checkov hangs on some
    inputs), and walint (`scan --format json --show-unknown`, production profile) over the
    same repository.
-3. For every walint rule that names checkov equivalents (`Rule.checkov`, from RULES.md),
+3. For every walint rule that names checkov equivalents, per format, (`Rule.checkov`, from RULES.md),
    counts the resources where both fire, only walint fires, only checkov fires. Resources
    are matched by repository, file and resource address; Terraform instance keys
    (`[0]`, `["a"]`) and module prefixes (`module.x.`) are dropped on both sides, since
@@ -62,7 +62,7 @@ def _checkov_once(target: Path, timeout: int):
     env = dict(os.environ, LOG_LEVEL="ERROR")
     try:
         proc = subprocess.run([str(CHECKOV), "--skip-download", "--framework", "cloudformation", "terraform",
-                               "-o", "json", "--quiet", "-d", str(target)],
+                               "-o", "json", "-d", str(target)],
                               capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return f"timeout after {timeout}s", []
@@ -75,14 +75,15 @@ def _checkov_once(target: Path, timeout: int):
 
 
 def _failed(reports, prefix=""):
+    """checkov's results: every failed and passed check, with file and resource."""
     out = []
     for rep in reports:
         if not isinstance(rep, dict):
             continue
-        for c in (rep.get("results") or {}).get("failed_checks", []):
-            out.append({"check": c["check_id"], "file": prefix + c.get("file_path", ""),
-                        "resource": c.get("resource", ""), "type": rep.get("check_type"),
-                        "lines": c.get("file_line_range")})
+        for state, key in (("failed", "failed_checks"), ("passed", "passed_checks")):
+            for c in (rep.get("results") or {}).get(key, []):
+                out.append({"check": c["check_id"], "state": state, "file": prefix + c.get("file_path", ""),
+                            "resource": c.get("resource", ""), "type": rep.get("check_type")})
     return out
 
 
@@ -92,7 +93,7 @@ def run_checkov(repo: Path, raw: Path, timeout: int, reuse: bool) -> dict:
     out = raw / f"{repo.name}.checkov.json"
     if reuse and out.exists():
         cached = json.loads(out.read_text())
-        if cached.get("status") == "ok":
+        if cached.get("status", "").startswith("ok") and any("state" in f for f in cached["failed"]):
             return cached
     start = time.time()
     status, reports = _checkov_once(repo, timeout)
@@ -162,55 +163,87 @@ def load_rules(prefixes):
     return rules
 
 
+def _fmt_of(key) -> str:
+    return "terraform" if key[1].endswith((".tf", ".tf.json")) else "cloudformation"
+
+
 def compare(rules, per_repo):
+    """Per rule and format: resources both flag, only walint flags (errors and warnings;
+    notes apart), only checkov flags (and of those, where walint said unknown). Only
+    repositories checkov finished are counted; a walint finding on a resource that none
+    of the rule's checkov ids evaluated (passed or failed) is counted as out of checkov's
+    scope, not as a disagreement."""
     table, details = [], {}
+    usable = {repo: v for repo, v in per_repo.items() if v[0]["status"].startswith("ok")}
+    fired = defaultdict(set)        # key -> walint rules that fail it (any rule)
+    for repo, (_ck, wl) in usable.items():
+        for f in wl["findings"]:
+            if not f.get("unknown") and not f.get("suppressed"):
+                fired[walint_key(repo, f)].add(f["rule"])
     for r in rules:
         ids = set(r.checkov)
-        w_fail, w_unknown, c_fail = defaultdict(list), set(), defaultdict(set)
-        for repo, (ck, wl) in per_repo.items():
+        w_fail, w_note, w_unknown = defaultdict(list), defaultdict(list), set()
+        c_fail, c_seen = defaultdict(set), set()
+        for repo, (ck, wl) in usable.items():
             for f in wl["findings"]:
                 if f["rule"] != r.id or f.get("suppressed"):
                     continue
                 k = walint_key(repo, f)
                 if f.get("unknown"):
                     w_unknown.add(k)
+                elif f["severity"] == "note" and r.level("production") != "note":
+                    # a sub-check the rule reports below its own level (a lowered finding)
+                    w_note[k].append(f["message"])
                 else:
                     w_fail[k].append(f["message"])
             for f in ck["failed"]:
                 if f["check"] in ids:
-                    c_fail[checkov_key(repo, f)].add(f["check"])
-        both = sorted(set(w_fail) & set(c_fail))
-        w_only = sorted(set(w_fail) - set(c_fail))
-        c_only = sorted(set(c_fail) - set(w_fail))
-        c_only_unknown = [k for k in c_only if k in w_unknown]
-        per_check = defaultdict(lambda: [0, 0])          # check -> [both, checkov-only]
-        for k in both:
-            for c in c_fail[k]:
-                per_check[c][0] += 1
-        for k in c_only:
-            for c in c_fail[k]:
-                per_check[c][1] += 1
-        table.append({"rule": r.id, "checkov": ", ".join(r.checkov), "both": len(both),
-                      "walint_only": len(w_only), "checkov_only": len(c_only),
-                      "checkov_only_walint_unknown": len(c_only_unknown),
-                      "per_check": {c: {"both": v[0], "checkov_only": v[1]} for c, v in sorted(per_check.items())}})
-        details[r.id] = {
-            "walint_only": [{"key": list(k), "messages": w_fail[k]} for k in w_only],
-            "checkov_only": [{"key": list(k), "checks": sorted(c_fail[k]), "walint_unknown": k in w_unknown}
-                             for k in c_only],
-            "both": [list(k) for k in both]}
+                    k = checkov_key(repo, f)
+                    c_seen.add(k)
+                    if f.get("state", "failed") == "failed":
+                        c_fail[k].add(f["check"])
+        for fmt in ("cloudformation", "terraform"):
+            wf = {k: v for k, v in w_fail.items() if _fmt_of(k) == fmt}
+            cf_ = {k: v for k, v in c_fail.items() if _fmt_of(k) == fmt}
+            seen = {k for k in c_seen if _fmt_of(k) == fmt}
+            both = sorted(set(wf) & set(cf_))
+            w_only = sorted(k for k in set(wf) - set(cf_) if k in seen)
+            w_out = sorted(k for k in set(wf) - set(cf_) if k not in seen)
+            c_only = sorted(set(cf_) - set(wf))
+            c_note = [k for k in c_only if k in w_note]
+            c_unknown = [k for k in c_only if k in w_unknown and k not in w_note]
+            notes = sorted(k for k in w_note if _fmt_of(k) == fmt and k not in cf_ and k not in wf)
+            if not (both or w_only or w_out or c_only or notes or seen):
+                continue
+            table.append({"rule": r.id, "format": fmt, "checkov": ", ".join(r.checkov),
+                          "checkov_evaluated": len(seen), "both": len(both), "walint_only": len(w_only),
+                          "walint_only_out_of_checkov_scope": len(w_out), "walint_notes_only": len(notes),
+                          "checkov_only": len(c_only), "checkov_only_walint_note": len(c_note),
+                          "checkov_only_walint_unknown": len(c_unknown)})
+            details[f"{r.id} {fmt}"] = {
+                "walint_only": [{"key": list(k), "messages": wf[k]} for k in w_only],
+                "walint_only_out_of_checkov_scope": [{"key": list(k), "messages": wf[k]} for k in w_out],
+                "walint_notes_only": [{"key": list(k), "messages": w_note[k]} for k in notes],
+                "checkov_only": [{"key": list(k), "checks": sorted(cf_[k]), "walint_unknown": k in w_unknown,
+                                  "walint_note": k in w_note,
+                                  "other_walint_rules": sorted(fired[k] - {r.id})} for k in c_only],
+                "both": [{"key": list(k), "checks": sorted(cf_[k])} for k in both]}
     return table, details
 
 
 def markdown(table, runs) -> str:
-    lines = ["| walint rule | checkov ids | both | walint only | checkov only | of which walint unknown |",
-             "|---|---|---:|---:|---:|---:|"]
+    lines = ["| walint rule | format | checkov ids | checkov evaluated | both | walint only | "
+             "walint only, not evaluated by checkov | walint note only | checkov only | "
+             "checkov only, walint note | checkov only, walint unknown |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in table:
-        lines.append(f"| {row['rule']} | {row['checkov']} | {row['both']} | {row['walint_only']} | "
-                     f"{row['checkov_only']} | {row['checkov_only_walint_unknown']} |")
+        lines.append(f"| {row['rule']} | {row['format']} | {row['checkov']} | {row['checkov_evaluated']} | "
+                     f"{row['both']} | {row['walint_only']} | {row['walint_only_out_of_checkov_scope']} | "
+                     f"{row['walint_notes_only']} | {row['checkov_only']} | {row['checkov_only_walint_note']} | "
+                     f"{row['checkov_only_walint_unknown']} |")
     lines += ["", "| repository | checkov | seconds | walint | seconds |", "|---|---|---:|---|---:|"]
     for repo, (ck, wl) in sorted(runs.items()):
-        lines.append(f"| {repo} | {ck['status']} | {ck['seconds']} | {wl['status']} | {wl['seconds']} |")
+        lines.append(f"| {repo} | {ck['status'][:80]} | {ck['seconds']} | {wl['status'][:60]} | {wl['seconds']} |")
     return "\n".join(lines) + "\n"
 
 
