@@ -1663,3 +1663,47 @@ resource "aws_db_instance" "second" {
     assert sgm.can_reach(g, svc, db2, 5432) is None
     # the load balancer reaches neither database
     assert sgm.can_reach(g, res(g, "aws_lb.main"), db, 5432) is False
+
+
+def test_sg001_checks_each_candidate_of_a_condition(tmp_path):
+    _check(tmp_path, "WAL-SG-001", "t.yaml", '''
+        AWSTemplateFormatVersion: "2010-09-09"
+        Parameters:
+          Stage:
+            Type: String
+            AllowedValues: [dev, prod]
+        Conditions:
+          IsProd: !Equals [!Ref Stage, prod]
+        Resources:
+          Group:
+            Type: AWS::EC2::SecurityGroup
+            Properties:
+              GroupDescription: g
+              SecurityGroupIngress:
+                - IpProtocol: tcp
+                  FromPort: 22
+                  ToPort: 22
+                  CidrIp: !If [IsProd, 0.0.0.0/0, 0.0.0.0/0]  # fire
+                - IpProtocol: tcp
+                  FromPort: 22
+                  ToPort: 22
+                  CidrIpv6: !If [IsProd, "::/0", "::0/0"]  # fire
+                - IpProtocol: tcp
+                  FromPort: 3389
+                  ToPort: 3389
+                  CidrIp: !If [IsProd, 10.0.0.0/8, 0.0.0.0/0]
+                - IpProtocol: tcp
+                  FromPort: 5432
+                  ToPort: 5432
+                  CidrIp: !If [IsProd, 10.0.0.0/8, 192.168.0.0/16]
+          Standalone:
+            Type: AWS::EC2::SecurityGroupIngress
+            Properties:
+              GroupId: !Ref Group
+              IpProtocol: tcp
+              FromPort: 3306
+              ToPort: 3306
+              CidrIpv6: !If [IsProd, "::/0", "2001:db8::/0"]  # fire
+        ''')
+    unknown = findings(tmp_path, {}, "WAL-SG-001", unknown=True)
+    assert [r.location.line for r in unknown] == [25]

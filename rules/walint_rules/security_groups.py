@@ -6,6 +6,8 @@ holding the rule: the group for an inline rule, the standalone rule resource oth
 anchored on the rule's source (or destination) attribute, and names the chain that
 proves it (the group's attachments) in its message and as related locations.
 """
+from dataclasses import replace
+
 from walint.api import (ABSENT, EGRESS, PROFILES, INGRESS, Cidr, PrefixList, Related, Sg, Unknown,
                         UnknownSource, all_rules, attached, decide, effective_rules,
                         engine_ports, groups_of, lb_targets, roles, rule,
@@ -139,7 +141,22 @@ def _public_lb_ok(graph, r):
 
 
 def _sg001(graph, r):
-    """("fail", message) / ("unknown", reason) / ("pass", None) for one ingress rule."""
+    """("fail", message) / ("unknown", reason) / ("pass", None) for one ingress rule.
+
+    A range that depends on an undecided condition is checked candidate by candidate:
+    the verdict stands when every candidate gives it (RULES.md §0.3)."""
+    options = getattr(r.source, "options", ())
+    if options:
+        verdicts = [_sg001_one(graph, replace(r, source=c)) for c in options]
+        if all(v == "fail" for v, _ in verdicts):
+            return "fail", verdicts[0][1] + " whichever way its condition goes"
+        if all(v == "pass" for v, _ in verdicts):
+            return "pass", None
+        return "unknown", "the source range depends on a condition walint cannot decide"
+    return _sg001_one(graph, r)
+
+
+def _sg001_one(graph, r):
     src = r.source
     if isinstance(src, UnknownSource):
         if r.path and r.path[-1] in _CIDR_ATTRS:

@@ -160,6 +160,15 @@ class UnknownSource:
         return "an unknown source"
 
 
+@dataclass(frozen=True)
+class OneOfSource(UnknownSource):
+    """A source that depends on a condition walint cannot decide (CFN `Fn::If`, TF
+    `cond ? a : b`): each candidate is known. It is an UnknownSource for every rule that
+    does not look at the candidates; a rule may check each one (RULES.md §0.3)."""
+
+    options: tuple = ()
+
+
 # ----------------------------------------------------------------------------------------
 # Rules
 # ----------------------------------------------------------------------------------------
@@ -374,6 +383,15 @@ def _elements(value):
 
 
 def _cidr_source(value):
+    if isinstance(value, OneOf):
+        flat = []
+        for o in value.options:
+            for v in (o.options if isinstance(o, OneOf) else (o,)):
+                if v not in flat:
+                    flat.append(v)
+        if len(flat) > 1 and all(isinstance(v, str) and v.strip() for v in flat):
+            return OneOfSource("the range depends on a condition walint cannot decide",
+                               tuple(Cidr(v.strip()) for v in flat))
     value = _scalar(value)
     if isinstance(value, Unknown):
         return UnknownSource(value.reason)
