@@ -147,16 +147,17 @@ def _sg001(graph, r):
     the verdict stands when every candidate gives it (RULES.md §0.3)."""
     options = getattr(r.source, "options", ())
     if options:
-        verdicts = [_sg001_one(graph, replace(r, source=c)) for c in options]
+        note = ", whichever way its condition goes"
+        verdicts = [_sg001_one(graph, replace(r, source=c), note) for c in options]
         if all(v == "fail" for v, _ in verdicts):
-            return "fail", verdicts[0][1] + " whichever way its condition goes"
+            return "fail", verdicts[0][1]
         if all(v == "pass" for v, _ in verdicts):
             return "pass", None
         return "unknown", "the source range depends on a condition walint cannot decide"
     return _sg001_one(graph, r)
 
 
-def _sg001_one(graph, r):
+def _sg001_one(graph, r, note=""):
     src = r.source
     if isinstance(src, UnknownSource):
         if r.path and r.path[-1] in _CIDR_ATTRS:
@@ -166,7 +167,7 @@ def _sg001_one(graph, r):
     if not isinstance(src, Cidr) or not src.internet:
         return "pass", None
     if r.is_all:
-        return "fail", f"all traffic (every protocol and port) is open to the internet ({src.value})"
+        return "fail", f"all traffic (every protocol and port) is open to the internet ({src.value}{note})"
     if not r.known:
         return "unknown", "the protocol or ports of a rule open to the internet are unknown"
     sensitive = _sensitive_ports(graph, r)
@@ -179,7 +180,7 @@ def _sg001_one(graph, r):
         what = f"port {_port_list([lo], app)} is open"
     else:
         what = f"ports {lo}-{hi} ({r.protocol}), including {_port_list(hits, app)}, are open"
-    return "fail", f"{what} to the internet ({src.value})"
+    return "fail", f"{what} to the internet ({src.value}{note})"
 
 
 # ----------------------------------------------------------------------------------------
