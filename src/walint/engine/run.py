@@ -9,6 +9,7 @@ from walint import __version__
 from walint.engine import builtin
 from walint.engine.discovery import discover
 from walint.engine.loader import load_rules
+from walint.engine.parse import parse_all
 from walint.engine.paths import PathNamer
 from walint.engine.report import Location, Report, Result
 from walint.engine.selection import select
@@ -16,7 +17,7 @@ from walint.model.finding import Finding
 from walint.model.graph import Graph
 from walint.model.kinds import normalize
 from walint.model.rule import DEFAULT_PROFILE, LEVELS
-from walint.parsers.base import Diagnostic, ParseResult
+from walint.parsers.base import Diagnostic
 
 
 @dataclass
@@ -33,44 +34,13 @@ class ScanOptions:
     show_unknown: bool = False
     rule_paths: list = field(default_factory=list)
     exclude: object = None                                     # callable(path) -> bool
+    jobs: int | None = None                                    # worker processes; None: one per core
     profile_for: object = None            # callable(file) -> profile (configuration `profiles`)
     path_ignored: object = None           # callable(rule, file) -> bool (`per-path-ignores`)
     inline_ignores: bool = True
     report_unused_ignores: bool = False
     baseline: str | None = None           # a baseline file: its findings are reported as suppressed
     today: object = None                  # datetime.date for suppression expiry (default today)
-
-
-def parse_inputs(inputs, options) -> ParseResult:
-    """Run the parsers the discovered files need (each imported only when needed)."""
-    out = ParseResult()
-    for path, size in inputs.too_large:
-        out.diagnostics.append(Diagnostic(
-            path, None, f"file is too large to read ({size // (1 << 20)} MB)"))
-    if inputs.tf_dirs:
-        from walint.parsers import terraform
-
-        res = terraform.parse_modules(list(inputs.tf_dirs), var_files=list(options.var_files),
-                                      variables=list(options.variables))
-        _extend(out, res)
-    if inputs.plan_files:
-        from walint.parsers import terraform
-
-        for plan in inputs.plan_files:
-            _extend(out, terraform.parse_plan(plan))
-    if inputs.cfn_files:
-        from walint.parsers import cloudformation
-
-        res = cloudformation.parse_templates(inputs.cfn_files, params=list(options.params),
-                                             parameter_files=list(options.parameter_files))
-        _extend(out, res)
-    return out
-
-
-def _extend(out: ParseResult, res: ParseResult) -> None:
-    out.resources.extend(res.resources)
-    out.diagnostics.extend(res.diagnostics)
-    out.files.extend(res.files)
 
 
 def fingerprint(rule_id: str, file: str, address: str, key: str) -> str:
@@ -172,17 +142,17 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
                        options.profile_for, options.path_ignored)
     limits = inputs.limits()
 
-    parsed = parse_inputs(inputs, options)
+    parsed = parse_all(inputs, options, options.jobs)
     for r in parsed.resources:
         normalize(r)
-    graph = Graph(parsed.resources)
+    graph = Graph(parsed.resources, options.profile, options.profile_for)
 
     runnable = [r for r in chosen if not r.engine and locator.level(r) != "off"]
     results, unknowns, errors = run_rules(graph, runnable, locator, limits)
 
-    diagnostics = list(inputs.diagnostics)
+    diagnostics = []
     parse_on = any(r is builtin.PARSE_ERROR for r in chosen)
-    for d in parsed.diagnostics:
+    for d in list(inputs.diagnostics) + parsed.diagnostics:
         if d.level == "error" and d.code == "WAL-PARSE-001":
             if parse_on and _kept(limits, d.file):
                 result = locator.parse_error(d)

@@ -45,7 +45,9 @@ def _wildcard(address: str) -> str | None:
 
 
 class Graph:
-    def __init__(self, resources):
+    def __init__(self, resources, profile="production", profile_for=None):
+        self.profile = profile                  # the run's profile (RULES.md §0.2)
+        self._profile_for = profile_for         # file -> profile, from per-path configuration
         self._all = sorted(resources, key=lambda r: (r.scope, r.address, r.file))
         self._by_key = {}
         self._by_kind = defaultdict(list)
@@ -67,6 +69,15 @@ class Graph:
                 self.edges.append(edge)
                 self._out[id(r)].append(edge)
                 self._in[id(target)].append(edge)
+
+    def profile_of(self, resource) -> str:
+        """The profile that applies to a resource: per-path configuration, else the run's.
+
+        Rules that decide differently by profile (a threshold, a lower level for one
+        case) ask this rather than assuming production."""
+        if self._profile_for is not None:
+            return self._profile_for(resource.file) or self.profile
+        return self.profile
 
     # -- finding resources -------------------------------------------------------------
 
