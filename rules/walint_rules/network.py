@@ -896,7 +896,9 @@ def data_store_private_subnet(graph):
                 yield store.finding(None, f"{_what(store)} names no subnet group, so it is placed in the "
                                     "default VPC, whose subnets are all public: nothing but a security "
                                     "group separates it from the internet (create a subnet group of "
-                                    "isolated data subnets)", key="default-vpc")
+                                    "isolated data subnets)", key="default-vpc",
+                                    # RULES.md: a warning, not an error, in development
+                                    severity="warning" if graph.profile_of(store) == "development" else None)
             continue
         public, doubtful = [], []
         for s in p.subnets:
