@@ -348,7 +348,14 @@ class Evaluator:
             self.depth -= 1
 
     def _e_getattr(self, n, scope):
-        return self.get_attr(self.eval(n.obj, scope), n.name, scope)
+        o = n.obj
+        if type(o) is S.Var and o.name not in scope.bind:
+            # fast paths for var.x and local.x
+            if o.name == "var":
+                return self.var_value(scope.minst, n.name)
+            if o.name == "local":
+                return self.local_value(scope.minst, n.name)
+        return self.get_attr(self.eval(o, scope), n.name, scope)
 
     def _e_template(self, n, scope):
         return self.template(n.parts, scope, n)
