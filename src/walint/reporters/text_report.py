@@ -41,7 +41,7 @@ def render(report, color=False) -> str:
     summary = (f"{total} finding{'s' if total != 1 else ''} "
                f"({counts['error']} error, {counts['warning']} warning, {counts['note']} note) "
                f"in {report.files} file{'s' if report.files != 1 else ''}, "
-               f"{report.resources} resource{"s" if report.resources != 1 else ""}, profile {report.profile}")
+               f"{report.resources} resource{'s' if report.resources != 1 else ''}, profile {report.profile}")
     out.append(_paint(summary, "bold", color))
     pillars = report.by_pillar()
     if pillars:
