@@ -32,7 +32,9 @@ class PathNamer:
         else:
             root = next((r for r in sorted(self.roots, key=len, reverse=True)
                          if self._under(full, r)), None)
-            rel = os.path.relpath(full, root) if root else full
+            # A file outside every scanned path (a module the scanned code calls from
+            # `../`) is named relative to the SARIF base, never absolute.
+            rel = os.path.relpath(full, root or self.base())
         out = rel.replace(os.sep, "/")
         self._cache[file] = out
         return out

@@ -84,8 +84,18 @@ class _Locator:
         related = [self.place(rel.resource, rel.path, rel.message) for rel in f.related]
         attribute = ".".join(str(p) for p in f.path)
         key = f.key or attribute
-        return Result(rule, level, f.message, loc,
-                      fingerprint(rule.id, loc.file, loc.address, key),
+        message, call_key = f.message, ""
+        if f.resource.call_sites:
+            # A module's resource, reached through a call: name the call, since two roots
+            # calling one module give the same file, line and address (RULES.md §3.5).
+            call_file, call_line = f.resource.call_sites[0]
+            call = f"{self.namer(call_file)}:{call_line}"
+            message = f"{message} (through the call at {call})"
+            related.append(Location(self.namer(call_file), call_line, call_line, 1, "",
+                                    "the module call or nested stack that brings it in"))
+            call_key = call
+        return Result(rule, level, message, loc,
+                      fingerprint(rule.id, loc.file, loc.address, key + call_key),
                       related=related, status=f.status, attribute=attribute, key=key)
 
     def parse_error(self, d: Diagnostic) -> Result | None:
