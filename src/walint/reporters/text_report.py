@@ -33,8 +33,9 @@ def render(report, color=False) -> str:
         for r in group:
             out.append("  " + _line(r, color))
             for rel in r.related:
-                out.append(_paint(f"      see {safe(rel.file)}:{rel.line} {safe(rel.address)}"
-                                  + (f": {safe(rel.message)}" if rel.message else ""), "dim", color))
+                where = f"{safe(rel.file)}:{rel.line}" + (f" {safe(rel.address)}" if rel.address else "")
+                out.append(_paint(f"      see {where}" + (f": {safe(rel.message)}" if rel.message else ""),
+                                  "dim", color))
         out.append("")
     counts = report.counts()
     total = sum(counts.values())
