@@ -11,9 +11,8 @@
    same repository.
 3. For every walint rule that names checkov equivalents, per format, (`Rule.checkov`, from RULES.md),
    counts the resources where both fire, only walint fires, only checkov fires. Resources
-   are matched by repository, file and resource address; Terraform instance keys
-   (`[0]`, `["a"]`) and module prefixes (`module.x.`) are dropped on both sides, since
-   checkov reports a module's resources once per directory and without instance keys.
+   are matched by repository, file and resource address (Terraform addresses with their
+   module path; instance keys dropped, as checkov prints them only sometimes).
    A checkov-only resource on which walint reported `unknown` is counted apart.
 4. Writes `<out>/agreement.json` (every disagreement, for reading) and
    `<out>/agreement.md` (the table), and prints the table.
@@ -136,9 +135,12 @@ def norm_file(path: str) -> str:
 
 
 def norm_address(address: str, fmt: str) -> str:
+    """Terraform addresses keep their module path; instance keys are dropped, since
+    checkov prints them only sometimes (`aws_vpc.main[0]` and `aws_rds_cluster.primary`
+    for the same `count = 1` shape)."""
     if fmt == "cloudformation":
         return address
-    return _INDEX.sub("", _MODULE.sub("", address))
+    return _INDEX.sub("", address)
 
 
 def checkov_key(repo: str, f: dict):
@@ -247,6 +249,22 @@ def markdown(table, runs) -> str:
     return "\n".join(lines) + "\n"
 
 
+def report_only(out: Path, prefixes) -> int:
+    raw = out / "raw"
+    runs = {}
+    for f in sorted(raw.glob("*.walint.json")):
+        repo = f.name[:-len(".walint.json")]
+        ck = raw / f"{repo}.checkov.json"
+        runs[repo] = (json.loads(ck.read_text()) if ck.exists() else
+                      {"status": "not run", "seconds": 0, "failed": []}, json.loads(f.read_text()))
+    table, details = compare(load_rules(prefixes), runs)
+    md = markdown(table, runs)
+    (out / "agreement.md").write_text(md)
+    (out / "agreement.json").write_text(json.dumps({"table": table, "details": details}, indent=1))
+    print(md)
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", default=os.environ.get("WALINT_CORPUS", str(ROOT.parent / "shared" / "corpus")))
@@ -255,7 +273,11 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=int, default=900, help="seconds per repository and tool")
     ap.add_argument("--rules", default="", help="rule id prefixes, comma separated")
     ap.add_argument("--reuse", action="store_true", help="reuse cached checkov outputs (walint always runs)")
+    ap.add_argument("--report-only", action="store_true",
+                    help="run nothing: compare the raw outputs already in <out>/raw")
     args = ap.parse_args(argv)
+    if args.report_only:
+        return report_only(Path(args.out), [p.strip() for p in args.rules.split(",") if p.strip()])
 
     ensure_checkov()
     corpus = Path(args.corpus)
