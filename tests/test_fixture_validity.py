@@ -81,18 +81,44 @@ def _rel(path: Path) -> str:
 
 # ------------------------------------------------------------------ cfn-lint
 
-@pytest.mark.parametrize("template", _cfn_templates(), ids=_rel)
-def test_cloudformation_fixture_lints_without_errors(template: Path) -> None:
+def _lint_errors(path: str) -> list[str]:
+    """cfn-lint's errors (level E) for one template, as printable lines."""
     from cfnlint.api import ManualArgs, lint
 
     # Only errors fail the test, so warning and informational rules need not run.
     config = ManualArgs(ignore_checks=["W", "I"])
-    matches = lint(template.read_text(encoding="utf-8"), config=config)
-    errors = [
+    matches = lint(Path(path).read_text(encoding="utf-8"), config=config)
+    return [
         f"{m.linenumber}:{m.columnnumber} {m.rule.id} {m.message}"
         for m in matches
         if m.rule.id.startswith("E")
     ]
+
+
+@pytest.fixture(scope="session")
+def lint_results(request: pytest.FixtureRequest) -> dict[str, list[str]]:
+    """Lint every template this session asks about, once, on all cores (cfn-lint is slow)."""
+    wanted = sorted({
+        str(item.callspec.params["template"])
+        for item in request.session.items
+        if hasattr(item, "callspec") and "template" in item.callspec.params
+    })
+    workers = max(1, min(os.cpu_count() or 1, 4, len(wanted)))
+    if workers == 1:
+        return {path: _lint_errors(path) for path in wanted}
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return dict(zip(wanted, pool.map(_lint_errors, wanted, chunksize=4)))
+
+
+@pytest.mark.parametrize("template", _cfn_templates(), ids=_rel)
+def test_cloudformation_fixture_lints_without_errors(
+    template: Path, lint_results: dict[str, list[str]]
+) -> None:
+    errors = lint_results.get(str(template))
+    if errors is None:  # not collected up front (unusual): lint it now
+        errors = _lint_errors(str(template))
     assert not errors, f"cfn-lint errors in {_rel(template)}:\n" + "\n".join(errors)
 
 
