@@ -246,13 +246,26 @@ def ecs_min_two_tasks(graph):
                 elif v is None:
                     yield t.unknown("min_capacity", "min_capacity depends on a value walint cannot resolve")
             continue
-        if undecided:
-            yield svc.unknown(None, "a scalable target's ResourceId cannot be evaluated, so whether it "
-                              "scales this service is unknown", key="desired_count")
-            continue
         default = 1 if svc.format == "cloudformation" else 0
         value = svc.get("desired_count", default)
         v = decide(value, lambda n: as_int(n) < 2 if as_int(n) is not None else None)
+        if undecided:
+            # Each undecided target may or may not scale this service: the verdict stands
+            # only when every possibility agrees (RULES.md §0.3).
+            maybe = [t for t in graph.resources("scalable_target") if t.scope == svc.scope
+                     and _is_ecs_target(t) is not False and _matches(graph, t, svc) is not False]
+            mins = [decide(t.get("min_capacity"), lambda n: as_int(n) < 2 if as_int(n) is not None else None)
+                    for t in maybe]
+            if v is True and all(m is True for m in mins):
+                n = as_int(options(value)[0])
+                yield svc.finding("desired_count", f"ECS service {svc.address} runs {n} task"
+                                  f"{'' if n == 1 else 's'}, and every scalable target that may scale it has a "
+                                  "minimum below 2: one failure stops it",
+                                  related=[Related(t, ("min_capacity",), "may scale this service") for t in maybe])
+            elif not (v is False and all(m is False for m in mins)):
+                yield svc.unknown(None, "a scalable target's ResourceId cannot be evaluated, so whether it "
+                                  "scales this service is unknown", key="desired_count")
+            continue
         if v is True:
             n = as_int(options(value)[0])
             yield svc.finding("desired_count", f"ECS service {svc.address} runs {n} task"
