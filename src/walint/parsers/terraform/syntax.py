@@ -217,6 +217,15 @@ class SourceFile:
 # --------------------------------------------------------------------------- parser
 
 _PARSER = None
+_CHUNK = 1 << 16
+
+
+def ts_parse(src: bytes):
+    """tree-sitter's parse, fed in chunks through a callback: the parse stays in C for
+    one chunk at a time, so a signal (the engine's time limit) can stop a huge file."""
+    if len(src) <= _CHUNK:
+        return _parser().parse(src)
+    return _parser().parse(lambda off, _pt: src[off:off + _CHUNK])
 
 
 def _parser():
@@ -859,7 +868,7 @@ def parse_native(path: str, data: bytes) -> SourceFile:
         sf.errors.append((1, problem))
         return sf
     src = text.encode("utf-8")
-    tree = _parser().parse(src)
+    tree = ts_parse(src)
     root = tree.root_node
     conv = _Converter(src, path)
     if root.has_error:
@@ -891,7 +900,7 @@ def parse_native(path: str, data: bytes) -> SourceFile:
 def parse_expression_text(text: str, path="<expr>"):
     """Parse one expression (for -var values); returns a node or None if it does not parse."""
     src = ("__v = " + text + "\n").encode("utf-8")
-    tree = _parser().parse(src)
+    tree = ts_parse(src)
     if tree.root_node.has_error:
         return None
     conv = _Converter(src, path, col_offset_line1=6)
@@ -953,7 +962,7 @@ def parse_json_expression(path: str, data: bytes):
     body = _JSON_STR.sub(swap, text)
     prefix = "__json = "
     src = (prefix + body + "\n").encode("utf-8")
-    tree = _parser().parse(src)
+    tree = ts_parse(src)
     conv = _Converter(src, path, col_offset_line1=len(prefix))
     if tree.root_node.has_error:
         err = _first_error(tree.root_node)
@@ -1033,7 +1042,7 @@ def _json_templates(pending, path):
         parts.append(chunk)
         line += chunk.count("\n")
     src = "".join(parts).encode("utf-8")
-    tree = _parser().parse(src)
+    tree = ts_parse(src)
     ok = not tree.root_node.has_error
     conv = _Converter(src, path)
     blk = Block("", [], 1, 1, 1, path)
@@ -1075,7 +1084,7 @@ def _trim_heredoc(e, line, col):
 def _json_template(s, line, col, path):
     marker = "__WALINT_EOT__"
     src = ("__t = <<" + marker + "\n" + s + "\n" + marker + "\n").encode("utf-8")
-    tree = _parser().parse(src)
+    tree = ts_parse(src)
     if tree.root_node.has_error:
         return Bad("string template could not be read", line, col)
     conv = _Converter(src, path, line_offset=line - 2)
