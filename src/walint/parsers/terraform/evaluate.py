@@ -1196,6 +1196,8 @@ class Evaluator:
         if pairs is None:
             if isinstance(coll, AzList):
                 return Unknown("for expression over an Availability Zone list of unknown length")
+            if isinstance(coll, OneOf):
+                return Unknown("for expression over a collection with several possible values", _refs_of(coll))
             refs = []
             collect_refs(coll, refs)
             return Unknown("for expression over a value that is not a collection", tuple(refs))
