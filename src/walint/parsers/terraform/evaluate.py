@@ -1306,13 +1306,19 @@ class Evaluator:
                 return Err(f"{name}(): {e}")
             except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError, OverflowError) as e:
                 return Err(f"{name}(): bad arguments ({e})")
-        args = [self.resolve_deep(a) for a in args]
+        raw, args = args, [self.resolve_deep(a) for a in args]
         for a in args:
             u = find_unknown(a)
             if u is not None:
                 refs = []
                 collect_refs(args, refs)
-                return Unknown(u.reason if not isinstance(u, Err) else u.reason, tuple(refs)) if not isinstance(u, Err) else u
+                if isinstance(u, Err):
+                    return u
+                if name == "jsonencode" and raw:
+                    # A policy or container definitions document whose ARNs are known only
+                    # after apply: keep its structure (with Refs) for the rules that can use it.
+                    return Unknown(u.reason, tuple(refs), partial=self.finish(raw[0]))
+                return Unknown(u.reason, tuple(refs))
         if any(isinstance(a, (AzIndex, AzList)) for a in args):
             return Unknown(f"{name}() of an Availability Zone that is not known by name")
         if any(isinstance(a, OneOf) for a in args):
