@@ -60,10 +60,13 @@ def containers(td):
         return []
     if isinstance(raw, OneOf):
         return Unknown("the container definitions depend on a condition walint cannot decide")
-    if isinstance(raw, Unknown):
-        return raw
     structured = True
-    if isinstance(raw, str):
+    if isinstance(raw, Unknown):
+        if not isinstance(raw.partial, (list, dict)):
+            return raw
+        # jsonencode with parts known only after apply: the JSON document's structure
+        raw, structured = _snake_tree(raw.partial), False
+    elif isinstance(raw, str):
         structured = False
         try:
             raw = json.loads(raw)

@@ -65,9 +65,12 @@ def _as_list(value):
 
 
 def load(value):
-    """A document value (dict or JSON string) as a dict, or an Unknown."""
+    """A document value (dict or JSON string) as a dict, or an Unknown.
+
+    A Terraform `jsonencode` document with values known only after apply is an Unknown
+    whose `partial` keeps the structure: its statements are read, unknown leaves and all."""
     if isinstance(value, Unknown):
-        return value
+        return value.partial if isinstance(value.partial, dict) else value
     if isinstance(value, OneOf):
         return Unknown("the policy document depends on a condition walint cannot decide")
     if isinstance(value, Ref):
@@ -177,8 +180,21 @@ def has_star_action(st):
     return _contains(st.action, lambda a: a.strip() == "*")
 
 
+def _specific(items):
+    """Resource elements with an ARN known only after apply stand for that resource.
+
+    `Resource = aws_s3_bucket.b.arn` (or "${aws_s3_bucket.b.arn}/*") is not known before
+    apply, but it names a declared resource, so it is never the wildcard "*"."""
+    def one(item):
+        return f"arn:resource:{item.refs[0]}" if isinstance(item, Unknown) and item.refs else item
+
+    if isinstance(items, Unknown) and items.refs:
+        return [one(items)]
+    return [one(item) for item in items] if isinstance(items, list) else items
+
+
 def has_star_resource(st):
-    return _contains(st.res, lambda r: r.strip() == "*")
+    return _contains(_specific(st.res), lambda r: r.strip() == "*")
 
 
 SERVICE_WILDCARD = re.compile(r"^[A-Za-z0-9-]+:\*$")
@@ -205,7 +221,7 @@ def wildcard_actions(st):
 
 def resource_is_only_star(st):
     """True when Resource is exactly ["*"], False when Known otherwise, None when unknown."""
-    items = st.res
+    items = _specific(st.res)
     if items is None:
         return False
     if isinstance(items, (Unknown, OneOf)):

@@ -117,9 +117,10 @@ def policy_sources(graph, bucket):
 
 
 def load_document(value):
-    """A policy document as a dict, or an Unknown saying why it cannot be read."""
+    """A policy document as a dict, or an Unknown saying why it cannot be read
+    (a `jsonencode` document with parts known only after apply is read from its partial)."""
     if isinstance(value, Unknown):
-        return value
+        return value.partial if isinstance(value.partial, dict) else value
     if isinstance(value, OneOf):
         return Unknown("the policy depends on a condition walint cannot decide")
     if isinstance(value, Ref):
