@@ -288,6 +288,14 @@ def resource_coverage(st, bucket):
         for c in options(v):
             if isinstance(c, Ref) and c.attr.lower() == "arn":
                 bucket_level = True
+            # "${aws_s3_bucket.b.arn}/*" / !Sub "${Bucket.Arn}/*": known only after deploy,
+            # but its shape says which part of the bucket it names.
+            m = re.match(r"^\$\{(.+)\.arn\}(/\*)?$", getattr(c, "partial", None) or "", re.I)
+            if isinstance(c, Unknown) and m and m.group(1) == bucket.address:
+                if m.group(2):
+                    objects = True
+                else:
+                    bucket_level = True
     for r in res:
         if r == "*":
             bucket_level = objects = True

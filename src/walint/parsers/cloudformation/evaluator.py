@@ -90,6 +90,17 @@ def unknown_from(reason: str, *parts) -> Unknown:
     return Unknown(cause.reason if cause is not None else reason, tuple(refs))
 
 
+def _template_piece(value) -> str:
+    """A part of a string template as text: a reference as `${address.attr}`, anything
+    else unknown as `${?}` (the partial shape of an Fn::Sub known only at deploy time)."""
+    text = scalar_text(value)
+    if text is not None and value is not None:
+        return text
+    if isinstance(value, Ref):
+        return "${" + f"{value.address}.{value.attr}" + "}"
+    return "${?}"
+
+
 def scalar_text(value):
     """The string CloudFormation makes of a scalar, or None when it is not a known scalar."""
     if isinstance(value, bool):
@@ -411,7 +422,9 @@ def _sub(ev, arg, node):
         for p in parts:
             t = scalar_text(p)
             if t is None or p is None:
-                return unknown_from("Fn::Sub over values known only at deploy time", *parts)
+                u = unknown_from("Fn::Sub over values known only at deploy time", *parts)
+                # Keep the shape for rules that can use it: "${Bucket.Arn}/*".
+                return Unknown(u.reason, u.refs, partial="".join(_template_piece(x) for x in parts))
             texts.append(t)
         return "".join(texts)
 

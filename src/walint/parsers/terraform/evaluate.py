@@ -73,13 +73,78 @@ class Module:
         self.exists = True
 
 
+# Modules already read in this process, by the directory as spelled (file names in the
+# module derive from it): dir -> (signature, Module, events). A module called by many
+# roots (every `examples/*` calling `../../`) is read and parsed once per process, not
+# once per root. The syntax tree is never changed after loading (override files are
+# merged while loading), so one Module serves every evaluator; the events (files noted,
+# diagnostics) are replayed into each evaluator that loads it, in the same order.
+_LOADED: dict = {}
+
+
+def _dir_signature(dir_):
+    """What the loaded module depends on: the listing and each source's size and mtime."""
+    try:
+        entries = sorted(os.scandir(dir_), key=lambda e: e.name)
+    except OSError:
+        return None
+    sig = []
+    for e in entries:
+        name = e.name
+        if name.endswith(".tf") or name.endswith(".tf.json"):
+            try:
+                st = e.stat()
+            except OSError:
+                sig.append((name, None))
+                continue
+            sig.append((name, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(sig)
+
+
+class _Recorder:
+    """Stands in for the evaluator while a module is loaded: records what it is told."""
+    __slots__ = ("events",)
+
+    def __init__(self):
+        self.events = []
+
+    def note_file(self, path):
+        self.events.append((0, path))
+
+    def diag(self, *args, **kw):
+        self.events.append((1, args, kw))
+
+
+def _replay(events, ev):
+    for e in events:
+        if e[0] == 0:
+            ev.note_file(e[1])
+        else:
+            ev.diag(*e[1], **e[2])
+
+
 def load_module(dir_, ev) -> Module:
     key = os.path.normcase(os.path.abspath(dir_))
     m = ev.module_cache.get(key)
     if m is not None:
         return m
-    m = Module(dir_)
+    sig = _dir_signature(dir_)
+    hit = _LOADED.get(dir_) if sig is not None else None
+    if hit is not None and hit[0] == sig:
+        m, events = hit[1], hit[2]
+    else:
+        rec = _Recorder()
+        m = _load_module(dir_, rec)
+        events = rec.events
+        if sig is not None:
+            _LOADED[dir_] = (sig, m, events)
     ev.module_cache[key] = m
+    _replay(events, ev)
+    return m
+
+
+def _load_module(dir_, ev) -> Module:
+    m = Module(dir_)
     try:
         names = sorted(os.listdir(dir_))
     except OSError:
@@ -1104,7 +1169,8 @@ class Evaluator:
             return self.eval(parts[0], scope)
         if all(isinstance(p, (str, S.Node)) for p in parts):
             # plain interpolations: a value with several possibilities gives several strings
-            vals = [p if isinstance(p, str) else self.resolve_deep(self.eval(p, scope)) for p in parts]
+            raws = [p if isinstance(p, str) else self.eval(p, scope) for p in parts]
+            vals = [r if isinstance(p, str) else self.resolve_deep(r) for p, r in zip(parts, raws)]
             if any(isinstance(v, OneOf) for v in vals):
                 combos = [[]]
                 for v in vals:
@@ -1113,7 +1179,12 @@ class Evaluator:
                     if len(combos) > MAX_ONEOF_PRODUCT:
                         return Unknown("string template over too many possible values")
                 return one_of([self._join_parts(c) for c in combos])
-            return self._join_parts(vals)
+            joined = self._join_parts(vals)
+            if type(joined) is Unknown:
+                # Keep the shape for rules that can use it: "${aws_s3_bucket.b.arn}/*".
+                joined = Unknown(joined.reason, joined.refs,
+                                 partial="".join(_template_piece(v, r) for v, r in zip(vals, raws)))
+            return joined
         out = []
         unknowns = []
         self._template_into(parts, scope, out, unknowns, 0)
@@ -1737,3 +1808,15 @@ def _block_comments(sf, blk):
         k -= 1
     above.reverse()
     return above + out
+
+
+def _template_piece(value, raw) -> str:
+    """A part of a string template as text: known values as Terraform prints them, a
+    reference as `${address.attr}`, anything else as `${?}`."""
+    if not isinstance(value, (Unknown, OneOf, AzIndex, AzList)):
+        ok, text = to_string(value)
+        if ok:
+            return text
+    if isinstance(raw, Ref):
+        return "${" + f"{raw.address}.{raw.attr}" + "}"
+    return "${?}"
