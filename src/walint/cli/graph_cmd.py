@@ -14,12 +14,12 @@ from walint.cli.scan_cmd import print_diagnostics, write_output
 @click.option("--format", "fmt", type=click.Choice(("json", "dot", "mermaid")), default="json",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None)
-def graph(fmt, output, **kwargs):
+def graph(fmt, output, verbose=False, **kwargs):
     """Print the resource graph built from PATHS."""
     from walint.engine.run import scan as run_scan
     from walint.reporters import graph_report
 
     options = settings.build(**kwargs)
     report = run_scan(kwargs["paths"] or ["."], options)
-    print_diagnostics(report)
+    print_diagnostics(report, verbose)
     write_output(graph_report.render(report, fmt), output)

@@ -48,6 +48,8 @@ def scan_options(fn):
                      help="CloudFormation parameter file (CLI JSON, CodePipeline JSON, KEY=VALUE)."),
         click.option("--rules-path", "rule_paths", multiple=True, type=click.Path(),
                      help="Load an extra rule pack from this file or package directory."),
+        click.option("-v", "--verbose", is_flag=True,
+                     help="List every note on standard error (by default the first ten)."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                      help="Worker processes for parsing (default: one per core)."),
     ]

@@ -28,10 +28,24 @@ def write_output(text: str, output: str | None) -> None:
         sys.stdout.flush()
 
 
-def print_diagnostics(report) -> None:
+NOTES_SHOWN = 10
+
+
+def print_diagnostics(report, verbose=False) -> None:
+    """Warnings always; notes (a module not downloaded, a link not followed) up to ten
+    unless --verbose, so a large repository's CI log stays readable."""
+    name = report.namer or (lambda f: f)
+    notes = 0
     for d in report.diagnostics:
-        where = f"{d.file}:{d.line}" if d.line else d.file
+        if d.level == "note":
+            notes += 1
+            if notes > NOTES_SHOWN and not verbose:
+                continue
+        where = f"{name(d.file)}:{d.line}" if d.line else name(d.file)
         click.echo(safe(f"walint: {d.level}: {where}: {d.message}"), err=True)
+    if notes > NOTES_SHOWN and not verbose:
+        click.echo(f"walint: note: {notes - NOTES_SHOWN} more notes not shown (--verbose lists them)",
+                   err=True)
     for e in report.internal_errors:
         click.echo(f"walint: internal error: {e}", err=True)
 
@@ -84,7 +98,7 @@ def _explicit_paths(paths, options):
 @click.option("--force-exclude", is_flag=True, default=False,
               help="Apply the configuration's exclude globs to files named on the command "
                    "line too (for pre-commit).")
-def scan(fmt, output, create_baseline=None, force_exclude=False, **kwargs):
+def scan(fmt, output, create_baseline=None, force_exclude=False, verbose=False, **kwargs):
     """Scan CloudFormation and Terraform under PATHS (default: the current directory)."""
     from walint.engine import baseline as baseline_mod
     from walint.engine.run import scan as run_scan
@@ -109,7 +123,7 @@ def scan(fmt, output, create_baseline=None, force_exclude=False, **kwargs):
         report.baseline = {"file": create_baseline, "stale": []}
         click.echo(safe(f"walint: wrote baseline {create_baseline} "
                         f"({count} finding{'s' if count != 1 else ''})"), err=True)
-    print_diagnostics(report)
+    print_diagnostics(report, verbose)
     print_stale(report)
     write_output(render(report, fmt, color=use_color(fmt, output)), output)
     raise SystemExit(report.exit_code())

@@ -182,7 +182,7 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
     files = len(set(parsed.files)) if parsed.files else len(inputs.cfn_files) + len(inputs.plan_files)
     return Report(version=__version__, profile=options.profile, fail_on=options.fail_on,
                   rules=ran, results=results, unknowns=unknowns,
-                  diagnostics=sorted(diagnostics, key=lambda d: (d.file, d.line or 0, d.message)),
+                  diagnostics=sorted(set(diagnostics), key=lambda d: (d.file, d.line or 0, d.message)),
                   files=files, resources=len(graph.resources()), show_unknown=options.show_unknown,
                   base_uri=namer.base(), internal_errors=errors, graph=graph, namer=namer,
                   baseline=None if stale is None else {"file": options.baseline, "stale": stale})
