@@ -8,12 +8,12 @@ own so that findings can be anchored at the setting that is wrong.
 from __future__ import annotations
 
 import fnmatch
-import json
 import re
 
 from walint.api import OneOf, Ref, Unknown, as_bool, decide, options
 
 from walint_rules._data import as_list, is_true, known_str
+from walint_rules._policy import load as load_document  # noqa: F401  (one reader of policy documents)
 
 
 def bucket_name(bucket):
@@ -114,25 +114,6 @@ def policy_sources(graph, bucket):
         attr = "policy_document" if f.format == "cloudformation" else "policy"
         out.append((f, attr, f.get(attr)))
     return out, maybe
-
-
-def load_document(value):
-    """A policy document as a dict, or an Unknown saying why it cannot be read
-    (a `jsonencode` document with parts known only after apply is read from its partial)."""
-    if isinstance(value, Unknown):
-        return value.partial if isinstance(value.partial, dict) else value
-    if isinstance(value, OneOf):
-        return Unknown("the policy depends on a condition walint cannot decide")
-    if isinstance(value, Ref):
-        return Unknown("the policy is an attribute known only after deployment")
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return Unknown("the policy text is not JSON walint can read")
-    if not isinstance(value, dict):
-        return Unknown("the policy document is not readable")
-    return value
 
 
 def _field(d, name):
