@@ -1,5 +1,5 @@
 """backup-recovery: backups, retention, deletion protection, DR copies, PITR (RULES.md §2.8)."""
-from walint.api import OneOf, Ref, Related, Unknown, as_int, decide, options, rule, severity
+from walint.api import OneOf, Ref, Unknown, as_int, decide, options, rule, severity
 
 from walint_rules._data import (as_list, backup_coverage, days_at_least, engine, is_cluster_member,
                                 is_read_replica, is_true, known_str, plan_rules, profile,

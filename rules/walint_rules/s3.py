@@ -1,7 +1,7 @@
 """S3: public access, versioning and object lock, lifecycle (RULES.md §2.7, §2.8, §2.12)."""
-from walint.api import OneOf, Unknown, decide, rule, severity
+from walint.api import Unknown, decide, rule, severity
 
-from walint_rules._data import as_list, known_str, profile
+from walint_rules._data import as_list, profile
 from walint_rules._s3 import (BPA_FLAGS, and3, bucket_bpa, effect_is, facets_of, is_critical,
                               lifecycle, load_document, object_lock, or3, policy_sources,
                               principal_is_everyone, restricted_by_condition, statements,
