@@ -79,7 +79,10 @@ class Module:
 # once per root. The syntax tree is never changed after loading (override files are
 # merged while loading), so one Module serves every evaluator; the events (files noted,
 # diagnostics) are replayed into each evaluator that loads it, in the same order.
+# At most _LOADED_MAX modules are kept, the least recently used going first: units come
+# in discovery order, so the roots sharing a module are near one another.
 _LOADED: dict = {}
+_LOADED_MAX = int(os.environ.get("WALINT_MODULE_CACHE", "128"))
 
 
 def _dir_signature(dir_):
@@ -132,12 +135,17 @@ def load_module(dir_, ev) -> Module:
     hit = _LOADED.get(dir_) if sig is not None else None
     if hit is not None and hit[0] == sig:
         m, events = hit[1], hit[2]
+        del _LOADED[dir_]
+        _LOADED[dir_] = hit           # most recently used last
     else:
         rec = _Recorder()
         m = _load_module(dir_, rec)
         events = rec.events
-        if sig is not None:
+        if sig is not None and _LOADED_MAX > 0:
+            _LOADED.pop(dir_, None)
             _LOADED[dir_] = (sig, m, events)
+            while len(_LOADED) > _LOADED_MAX:
+                del _LOADED[next(iter(_LOADED))]
     ev.module_cache[key] = m
     _replay(events, ev)
     return m
@@ -363,8 +371,12 @@ class _Cycle(Exception):
 # ============================================================================ evaluator
 
 
+_SERIALS = iter(range(1, 1 << 62))
+
+
 class Evaluator:
     def __init__(self):
+        self.serial = next(_SERIALS)   # tells this evaluator's memos (Block.memo) from others'
         self.diagnostics: list[Diagnostic] = []
         self._diag_seen = set()
         self.files: list[str] = []
@@ -632,7 +644,7 @@ class Evaluator:
             if v is not _NO_VALUE:
                 pass
             elif "default" in blk.attrs:
-                if blk.memo is not None:
+                if blk.memo is not None and blk.memo[1] == self.serial:
                     m.vars[name] = blk.memo[0]
                     return blk.memo[0]
                 dexpr = blk.attrs["default"].expr
@@ -642,7 +654,8 @@ class Evaluator:
                     v = self.convert(v, ty.expr, Scope(m, file=blk.file), 0)
                 if _is_constant(dexpr, 0) and (ty is None or _is_constant(ty.expr, 0)):
                     # the same in every instance of the module: values are never mutated
-                    blk.memo = (v,)
+                    # (this evaluator's only: evaluating it again elsewhere may report)
+                    blk.memo = (v, self.serial)
                 m.vars[name] = v
                 return v
             elif _AZ_VAR.search(name):

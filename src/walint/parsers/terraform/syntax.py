@@ -140,6 +140,13 @@ class Attribute:
                 self._expr = conv.expr(node)
             except RecursionError:
                 self._expr = Bad("expression nested too deeply", self.line, self.col)
+            except Exception:
+                raise
+            except BaseException:
+                # stopped (the engine's time limit): the tree is shared by later roots
+                # in this process (evaluate._LOADED), so leave it readable again
+                self._node, self._conv = node, conv
+                raise
         return self._expr
 
 
@@ -158,7 +165,15 @@ class Block:
     def _materialize(self):
         conv, body = self._pending
         self._pending = None
-        conv.body_into(self, body)
+        try:
+            conv.body_into(self, body)
+        except Exception:
+            raise
+        except BaseException:
+            # stopped half-way (the engine's time limit): start again on the next look,
+            # since the block is shared by later roots in this process
+            self._attrs, self._blocks, self._pending = {}, [], (conv, body)
+            raise
 
     @property
     def attrs(self) -> dict:
