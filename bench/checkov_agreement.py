@@ -26,6 +26,7 @@ import concurrent.futures as cf
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -59,12 +60,18 @@ def _json_in(text: str):
 def _checkov_once(target: Path, timeout: int):
     """(status, reports) of one checkov process over a directory."""
     env = dict(os.environ, LOG_LEVEL="ERROR")
+    # its own process group, so that a timeout ends checkov's worker processes too
+    proc = subprocess.Popen([str(CHECKOV), "--skip-download", "--framework", "cloudformation", "terraform",
+                             "-o", "json", "-d", str(target)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
     try:
-        proc = subprocess.run([str(CHECKOV), "--skip-download", "--framework", "cloudformation", "terraform",
-                               "-o", "json", "-d", str(target)],
-                              capture_output=True, text=True, timeout=timeout, env=env)
+        stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
         return f"timeout after {timeout}s", []
+    proc = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
     data = _json_in(proc.stdout)
     if data is None:
         if not proc.stdout.strip() and proc.returncode == 0:
