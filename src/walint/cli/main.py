@@ -2,36 +2,69 @@
 
 Usage and configuration errors end with exit 2 and one line on standard error; an
 unexpected exception is a bug and exits 3 with a one-line message.
+
+Start-up is kept short (pre-commit runs walint on every commit): `walint --version`
+imports neither click nor any command, and each subcommand's module is imported only
+when that command runs (or when help lists it).
 """
 from __future__ import annotations
 
 import sys
 
-import click
-
 from walint import __version__
-from walint.cli.explain_cmd import explain
-from walint.cli.graph_cmd import graph
-from walint.cli.rules_cmd import rules
-from walint.cli.scan_cmd import scan
-from walint.engine.errors import UsageError
+
+_COMMANDS = {"scan": ("walint.cli.scan_cmd", "scan"), "rules": ("walint.cli.rules_cmd", "rules"),
+             "explain": ("walint.cli.explain_cmd", "explain"), "graph": ("walint.cli.graph_cmd", "graph")}
+
+_CLI = None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="walint", message="%(prog)s %(version)s")
-def cli():
-    """walint: Well-Architected compliance linter for CloudFormation and Terraform."""
+def _cli():
+    """The click group, built on first use."""
+    global _CLI
+    if _CLI is not None:
+        return _CLI
+    import click
+
+    class _LazyGroup(click.Group):
+        def list_commands(self, ctx):
+            return sorted(_COMMANDS)
+
+        def get_command(self, ctx, name):
+            if name not in _COMMANDS:
+                return None
+            import importlib
+
+            module, attr = _COMMANDS[name]
+            return getattr(importlib.import_module(module), attr)
+
+    @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+    @click.version_option(__version__, "--version", prog_name="walint", message="%(prog)s %(version)s")
+    def cli():
+        """walint: Well-Architected compliance linter for CloudFormation and Terraform."""
+
+    _CLI = cli
+    return cli
 
 
-cli.add_command(scan)
-cli.add_command(rules)
-cli.add_command(explain)
-cli.add_command(graph)
+def __getattr__(name):  # `walint.cli.main.cli`, as before
+    if name == "cli":
+        return _cli()
+    raise AttributeError(name)
 
 
 def main(argv=None):
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args == ["--version"]:
+        sys.stdout.write(f"walint {__version__}\n")
+        sys.stdout.flush()
+        sys.exit(0)
+    import click
+
+    from walint.engine.errors import UsageError
+
     try:
-        code = cli.main(args=argv, prog_name="walint", standalone_mode=False)
+        code = _cli().main(args=argv, prog_name="walint", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click >= 8.2
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         code = 2

@@ -76,8 +76,8 @@ def _parse_unit(unit, options) -> ParseResult:
 
 
 def _worker(args):
-    unit, options = args
-    return _parse_unit(unit, options)
+    units, options = args
+    return [_parse_unit(unit, options) for unit in units]
 
 
 def units_of(inputs) -> list:
@@ -148,13 +148,38 @@ def _parse_parallel(units, opts, jobs):
         ctx = mp.get_context("fork")
     except ValueError:  # pragma: no cover - platforms without fork
         return [_parse_unit(u, opts) for u in units]
-    # Largest units first so that one big module does not end the run alone.
-    order = sorted(range(len(units)), key=lambda i: -_size(units[i]))
+    chunks = _chunks(units, jobs)
     results = [None] * len(units)
-    with ctx.Pool(min(jobs, len(units))) as pool:
-        for i, res in zip(order, pool.imap(_worker, [(units[i], opts) for i in order], chunksize=1)):
-            results[i] = res
+    with ctx.Pool(min(jobs, len(chunks))) as pool:
+        for chunk, res in zip(chunks, pool.imap(_worker, [([units[i] for i in c], opts) for c in chunks],
+                                                 chunksize=1)):
+            for i, r in zip(chunk, res):
+                results[i] = r
     return results
+
+
+CHUNKS_PER_JOB = 8
+
+
+def _chunks(units, jobs):
+    """The units cut into runs of neighbours (discovery order: a module's examples and
+    the module itself are neighbours, and a worker reads a module once for all the roots
+    it serves, see terraform.evaluate._LOADED), each about 1/(CHUNKS_PER_JOB * jobs)
+    of the input; a unit larger than that is a run of its own. Largest runs first, so
+    that one big run does not end the scan alone."""
+    sizes = [_size(u) for u in units]
+    target = max(1, sum(sizes) / (CHUNKS_PER_JOB * jobs))
+    chunks, cur, cur_size = [], [], 0
+    for i, unit in enumerate(units):
+        if cur and (cur_size + sizes[i] > target or unit[0] != units[cur[-1]][0]):
+            chunks.append((cur_size, cur))
+            cur, cur_size = [], 0
+        cur.append(i)
+        cur_size += sizes[i]
+    if cur:
+        chunks.append((cur_size, cur))
+    chunks.sort(key=lambda c: -c[0])
+    return [c for _, c in chunks]
 
 
 def _drop_nested_roots(parsed: ParseResult) -> None:
