@@ -93,6 +93,17 @@ def _add_tf(path: str, inputs: Inputs, explicit: bool) -> None:
         inputs.tf_dirs[directory] = None
 
 
+def _broken_link(path: str) -> str:
+    import errno
+
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+    return "dangling symbolic link"
+
+
 def _regular(path: str) -> bool:
     try:
         return stat.S_ISREG(os.stat(path).st_mode)
@@ -125,7 +136,7 @@ def _walk(root: str, inputs: Inputs, exclude) -> None:
             if os.path.islink(full):
                 if not os.path.exists(full):
                     inputs.diagnostics.append(Diagnostic(
-                        full, None, "dangling symbolic link skipped", "note", "WAL-IO"))
+                        full, None, f"{_broken_link(full)}; skipped", "note", "WAL-IO"))
                     continue
                 if not _inside(full, root):
                     inputs.diagnostics.append(Diagnostic(
