@@ -82,7 +82,7 @@ class Module:
 # At most _LOADED_MAX modules are kept, the least recently used going first: units come
 # in discovery order, so the roots sharing a module are near one another.
 _LOADED: dict = {}
-_LOADED_MAX = int(os.environ.get("WALINT_MODULE_CACHE", "128"))
+_LOADED_MAX = int(os.environ.get("WALINT_MODULE_CACHE", "32"))
 
 
 def _dir_signature(dir_):
