@@ -369,6 +369,19 @@ def exempt_level(graph, resource):
 
 # -- AdministratorAccess attachments ---------------------------------------------------------
 
+def is_admin_arn(value):
+    """Is this the AdministratorAccess managed policy's ARN? True/False/None.
+
+    `!Sub arn:${AWS::Partition}:iam::aws:policy/X` or
+    `"arn:${data.aws_partition.current.partition}:iam::aws:policy/X"` is not known before
+    deploy, but the partition does not change which policy it names."""
+    if isinstance(value, Unknown) and isinstance(value.partial, str):
+        text = re.sub(r"^arn:\$\{[^}]*\}:", "arn:aws:", value.partial)
+        if "${" not in text:
+            return bool(ADMIN_POLICY.match(text.strip()))
+    return decide(value, lambda a: isinstance(a, str) and bool(ADMIN_POLICY.match(a.strip())))
+
+
 def admin_attachments(graph):
     """(holder resource, attribute path, value) for each AdministratorAccess attachment,
     and (holder, path, Unknown) where an attached ARN cannot be read."""
@@ -380,7 +393,7 @@ def admin_attachments(graph):
             yield r, ("managed_policy_arns",), Unknown("managed_policy_arns cannot be resolved")
             continue
         for i, arn in enumerate(arns if isinstance(arns, list) else [arns]):
-            v = decide(arn, lambda a: isinstance(a, str) and bool(ADMIN_POLICY.match(a.strip())))
+            v = is_admin_arn(arn)
             if v is True:
                 yield r, ("managed_policy_arns", i), arn
             elif v is None and not isinstance(arn, Ref):
@@ -389,7 +402,7 @@ def admin_attachments(graph):
         arn = r.get("policy_arn")
         if isinstance(arn, Ref) or arn is None:
             continue
-        v = decide(arn, lambda a: isinstance(a, str) and bool(ADMIN_POLICY.match(a.strip())))
+        v = is_admin_arn(arn)
         if v is True:
             yield r, ("policy_arn",), arn
         elif v is None:

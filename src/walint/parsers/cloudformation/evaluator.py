@@ -98,6 +98,8 @@ def _template_piece(value) -> str:
         return text
     if isinstance(value, Ref):
         return "${" + f"{value.address}.{value.attr}" + "}"
+    if isinstance(value, Unknown) and isinstance(value.partial, str):
+        return value.partial          # a template built from another template
     return "${?}"
 
 

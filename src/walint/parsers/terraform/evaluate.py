@@ -1832,4 +1832,6 @@ def _template_piece(value, raw) -> str:
             return text
     if isinstance(raw, Ref):
         return "${" + f"{raw.address}.{raw.attr}" + "}"
+    if isinstance(value, Unknown) and isinstance(value.partial, str):
+        return value.partial          # a template built from another template
     return "${?}"
