@@ -709,7 +709,8 @@ class Evaluator:
             if any(x.type == "filter" for x in b.blocks):
                 marks.append("filter")
             filtered = bool(marks)
-        obj = DataObj(addr, rd.type, filtered)
+        obj = DataObj(addr, rd.type, filtered,
+                      (m, rd) if rd.type == "aws_iam_policy_document" else None)
         cnt = rd.block.attrs.get("count")
         fe = rd.block.attrs.get("for_each")
         if cnt is not None or fe is not None:
@@ -724,7 +725,39 @@ class Evaluator:
                 short = obj.address.rsplit(".", 1)[-1]
                 return AzList(f"{base}(filtered:{short})")
             return AzList(base)
-        return Unknown(f"data source {obj.address} is read only at plan time ({name})")
+        reason = f"data source {obj.address} is read only at plan time ({name})"
+        if obj.block_type == "aws_iam_policy_document" and name in ("json", "minified_json") and obj.source:
+            return Unknown(reason, (), partial=self.policy_document(*obj.source))
+        return Unknown(reason)
+
+    def policy_document(self, m, rd):
+        """The policy an `aws_iam_policy_document` renders, from its statement blocks, as the
+        structure IAM rules read (the JSON text itself exists only at plan time). None when
+        it merges other documents or is counted (its statements then cannot be known here)."""
+        b = rd.block
+        if any(k in b.attrs for k in ("count", "for_each", "source_policy_documents",
+                                      "override_policy_documents", "source_json", "override_json")):
+            return None
+        try:
+            body = self.eval_body(b, Scope(m, file=rd.file), (), {}, top=True)
+        except RecursionError:
+            return None
+        statements = []
+        for st in body.get("statement") or []:
+            if not isinstance(st, dict):
+                return None            # a dynamic block over an unknown collection
+            out = {"Effect": st.get("effect", "Allow")}
+            for key, name in (("sid", "Sid"), ("actions", "Action"), ("not_actions", "NotAction"),
+                              ("resources", "Resource"), ("not_resources", "NotResource")):
+                if key in st:
+                    out[name] = st[key]
+            for key, name in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+                if key in st:
+                    out[name] = _principals(st[key])
+            if "condition" in st:
+                out["Condition"] = _conditions(st["condition"])
+            statements.append(out)
+        return {"Version": body.get("version", "2012-10-17"), "Statement": statements}
 
     # -- resources -------------------------------------------------------------------------
     def expansion(self, m, rd):
@@ -1835,3 +1868,33 @@ def _template_piece(value, raw) -> str:
     if isinstance(value, Unknown) and isinstance(value.partial, str):
         return value.partial          # a template built from another template
     return "${?}"
+
+
+def _principals(blocks):
+    """principals { type, identifiers } blocks as a policy's Principal map ("*" for AWS *)."""
+    if not isinstance(blocks, list):
+        return blocks
+    out = {}
+    for b in blocks:
+        if not isinstance(b, dict):
+            return Unknown("a principal block is not known")
+        kind, ids = b.get("type"), b.get("identifiers")
+        if kind == "*" and ids == ["*"]:
+            return "*"
+        if isinstance(kind, str):
+            out.setdefault(kind, [])
+            out[kind] = out[kind] + (ids if isinstance(ids, list) else [ids])
+    return out
+
+
+def _conditions(blocks):
+    """condition { test, variable, values } blocks as a policy's Condition map."""
+    if not isinstance(blocks, list):
+        return blocks
+    out = {}
+    for b in blocks:
+        if not isinstance(b, dict) or not isinstance(b.get("test"), str) \
+                or not isinstance(b.get("variable"), str):
+            return Unknown("a condition block is not known")
+        out.setdefault(b["test"], {})[b["variable"]] = b.get("values")
+    return out

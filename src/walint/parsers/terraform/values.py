@@ -40,10 +40,11 @@ class ResObj:
 
 class DataObj:
     """A data source instance: its attributes are unknown (known only when read)."""
-    __slots__ = ("address", "block_type", "filtered")
+    __slots__ = ("address", "block_type", "filtered", "source")
 
-    def __init__(self, address, block_type, filtered=None):
+    def __init__(self, address, block_type, filtered=None, source=None):
         self.address, self.block_type, self.filtered = address, block_type, filtered
+        self.source = source      # (module instance, definition) for sources read statically
 
     def __eq__(self, other):
         return isinstance(other, DataObj) and other.address == self.address
