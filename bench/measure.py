@@ -1,5 +1,9 @@
-"""Run one command and print its wall time and peak memory (max RSS of it and its
-children) as JSON: `python bench/measure.py [--timeout S] -- CMD ...`.
+"""Run one command and print its wall time, CPU time (user + system of it and its
+children) and peak memory (max RSS of it and its children) as JSON:
+`python bench/measure.py [--timeout S] -- CMD ...`.
+
+CPU time matters on a shared machine: wall time there grows with the load, CPU time
+much less.
 
 A separate process per measurement, so peaks do not leak from one run to the next.
 """
@@ -25,8 +29,9 @@ def main(argv):
     except subprocess.TimeoutExpired:
         code, status = None, "timeout"
     wall = time.perf_counter() - start
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"wall": wall, "peak_mb": peak_kb / 1024, "code": code, "status": status}))
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+                      "peak_mb": usage.ru_maxrss / 1024, "code": code, "status": status}))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,14 @@ it runs with --skip-download), then measures, as medians of --runs runs:
   scaling, two workers against one); the largest corpus file and a generated 2 MB .tf;
   and the parsing floor (read every byte + the fastest parser).
 
+Wall times grow with the machine's load; CPU times (user + system, the command and its
+children) much less, so both are given, with the load average before and after.
+
+walint runs from compiled bytecode, as it does when installed with pip (pip compiles
+at install time): PYTHONDONTWRITEBYTECODE is dropped for walint's commands and the
+bytecode goes to a temporary PYTHONPYCACHEPREFIX, compiled before measuring. checkov's
+virtual environment has its bytecode from pip.
+
 Writes the table to standard output and, with --write, to docs/benchmarks.md.
 """
 from __future__ import annotations
@@ -40,9 +48,15 @@ def measure(cmd, timeout=None, env=None):
     return json.loads(out.stdout)
 
 
+WALINT_ENV = None      # set in main(): bytecode in a temporary PYTHONPYCACHEPREFIX
+
+
 def median_run(cmd, runs, timeout=None, env=None):
+    if env is None and cmd[:3] == [PY, "-m", "walint"]:
+        env = WALINT_ENV
     results = [measure(cmd, timeout, env) for _ in range(runs)]
     return {"wall": statistics.median(r["wall"] for r in results),
+            "cpu": statistics.median(r.get("cpu", 0.0) for r in results),
             "peak_mb": max(r["peak_mb"] for r in results),
             "status": "timeout" if any(r["status"] == "timeout" for r in results) else "ok"}
 
@@ -97,6 +111,13 @@ def fmt_s(x):
     return f"{x:.2f} s" if x < 100 else f"{x:.0f} s"
 
 
+def load():
+    try:
+        return "/".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover
+        return "?"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=3)
@@ -110,6 +131,15 @@ def main():
     checkov = None if opts.skip_checkov else checkov_venv(opts.checkov_venv)
     rows, notes = [], []
     work = tempfile.mkdtemp(prefix="walint-bench-")
+    global WALINT_ENV
+    WALINT_ENV = dict(os.environ, PYTHONPYCACHEPREFIX=os.path.join(work, "pycache"))
+    WALINT_ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+    import walint
+    import walint_rules
+    subprocess.run([PY, "-m", "compileall", "-q", os.path.dirname(walint.__file__),
+                    os.path.dirname(walint_rules.__file__)], env=WALINT_ENV, check=False,
+                   stdout=subprocess.DEVNULL)
+    load_before = load()
     small_tf = os.path.join(work, "small", "main.tf")
     os.makedirs(os.path.dirname(small_tf))
     with open(small_tf, "w") as fh:
@@ -123,7 +153,9 @@ def main():
     def row(name, w, c=None, extra=""):
         ratio = f"{c['wall'] / w['wall']:.1f}x" if c and w["wall"] > 0 and c["status"] == "ok" else "-"
         cval = (fmt_s(c["wall"]) + (" (timeout)" if c["status"] == "timeout" else "")) if c else "-"
-        rows.append((name, cval, fmt_s(w["wall"]), ratio, extra))
+        ccpu = fmt_s(c["cpu"]) if c and c.get("cpu") else "-"
+        cpu_ratio = f"{c['cpu'] / w['cpu']:.1f}x" if c and c.get("cpu") and w.get("cpu") and c["status"] == "ok" else "-"
+        rows.append((name, cval, fmt_s(w["wall"]), ratio, ccpu, fmt_s(w["cpu"]), cpu_ratio, extra))
         print(rows[-1], file=sys.stderr)
 
     row("--version", median_run(walint_cmd("--version"), opts.runs),
@@ -134,19 +166,20 @@ def main():
         median_run(checkov_cmd(checkov, "-f", small_cfn), opts.runs) if checkov else None)
 
     repos = sorted(d for d in os.listdir(CORPUS) if os.path.isdir(os.path.join(CORPUS, d)))
-    checkov_total, checkov_peak, timeouts = 0.0, 0.0, []
+    checkov_total, checkov_cpu, checkov_peak, timeouts = 0.0, 0.0, 0.0, []
     if checkov:
         for repo in repos:
             r = measure(checkov_cmd(checkov, "-d", os.path.join(CORPUS, repo),
                                     "--framework", "cloudformation", "terraform"), opts.repo_timeout)
             checkov_total += r["wall"]
+            checkov_cpu += r.get("cpu", 0.0)
             checkov_peak = max(checkov_peak, r["peak_mb"])
             if r["status"] == "timeout":
                 timeouts.append(repo)
             print(f"checkov {repo}: {r['wall']:.1f} s, {r['peak_mb']:.0f} MB {r['status']}", file=sys.stderr)
     whole = median_run(walint_cmd("scan", CORPUS, "--format", "json"), opts.runs)
     whole_1 = median_run(walint_cmd("scan", CORPUS, "--format", "json", "-j", "1"), opts.runs)
-    ck = {"wall": checkov_total, "status": "ok", "peak_mb": checkov_peak} if checkov else None
+    ck = {"wall": checkov_total, "cpu": checkov_cpu, "status": "ok", "peak_mb": checkov_peak} if checkov else None
     row("whole corpus (checkov: sum over the 17 repositories)", whole, ck,
         f"walint peak {whole['peak_mb']:.0f} MB" + (f", checkov largest peak {checkov_peak:.0f} MB" if checkov else ""))
     if timeouts:
@@ -156,8 +189,11 @@ def main():
     floor = json.loads(subprocess.run([PY, os.path.join(HERE, "floor.py"), CORPUS],
                                       capture_output=True, text=True).stdout)
     rows.append(("parsing floor (read every byte + fastest parser)", "-", fmt_s(floor["seconds"]),
-                 "-", f"walint = {whole['wall'] / floor['seconds']:.1f}x the floor; one worker: "
-                      f"{whole_1['wall']:.2f} s"))
+                 "-", "-", fmt_s(floor.get("cpu", floor["seconds"])), "-",
+                 f"walint = {whole['wall'] / floor['seconds']:.1f}x the floor (CPU: "
+                 f"{whole['cpu'] / floor.get('cpu', floor['seconds']):.1f}x); one worker: "
+                 f"{whole_1['wall']:.2f} s wall, {whole_1['cpu']:.2f} s CPU "
+                 f"({whole_1['wall'] / floor['seconds']:.1f}x the floor)"))
 
     x4 = replicate(4, os.path.join(work, "x4"))
     x16 = replicate(16, os.path.join(work, "x16"))
@@ -165,9 +201,11 @@ def main():
     t4_1 = median_run(walint_cmd("scan", x4, "--format", "json", "-j", "1"), opts.runs)
     t16 = median_run(walint_cmd("scan", x16, "--format", "json"), max(1, opts.runs - 1))
     rows.append(("corpus x4 (two workers / one worker)", "-", f"{fmt_s(t4_2['wall'])} / {fmt_s(t4_1['wall'])}",
-                 "-", f"speed-up {t4_1['wall'] / t4_2['wall']:.2f}x; peak {t4_2['peak_mb']:.0f} MB"))
-    rows.append(("corpus x16", "-", fmt_s(t16["wall"]), "-",
-                 f"{t16['wall'] / whole['wall']:.1f}x the time for 16x the files; peak {t16['peak_mb']:.0f} MB"))
+                 "-", "-", f"{fmt_s(t4_2['cpu'])} / {fmt_s(t4_1['cpu'])}", "-",
+                 f"speed-up {t4_1['wall'] / t4_2['wall']:.2f}x; peak {t4_2['peak_mb']:.0f} MB"))
+    rows.append(("corpus x16", "-", fmt_s(t16["wall"]), "-", "-", fmt_s(t16["cpu"]), "-",
+                 f"{t16['wall'] / whole['wall']:.1f}x the time for 16x the files "
+                 f"(CPU {t16['cpu'] / whole['cpu']:.1f}x); peak {t16['peak_mb']:.0f} MB"))
 
     big = largest_file()
     row(f"largest corpus file ({os.path.relpath(big, CORPUS)}, {os.path.getsize(big) >> 10} KB)",
@@ -176,13 +214,16 @@ def main():
     row("generated 2 MB .tf", median_run(walint_cmd("scan", gen), opts.runs))
     shutil.rmtree(work, ignore_errors=True)
 
-    table = ["| work | checkov | walint | ratio | notes |", "| --- | --- | --- | --- | --- |"]
+    table = ["| work | checkov wall | walint wall | wall ratio | checkov CPU | walint CPU | CPU ratio | notes |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     table += [f"| {' | '.join(r)} |" for r in rows]
     machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
                f"{platform.platform()}")
     text = ("# Benchmarks\n\nGenerated by `python bench/run.py --write` on "
             f"{time.strftime('%Y-%m-%d')} ({machine}); checkov {CHECKOV_VERSION} with --skip-download, "
-            f"medians of {opts.runs} runs.\n\n" + "\n".join(table) + "\n")
+            f"medians of {opts.runs} runs. Load average (1/5/15 min) {load_before} before, "
+            f"{load()} after; {os.cpu_count()} cores. CPU = user + system time of the command "
+            "and its children.\n\n" + "\n".join(table) + "\n")
     if notes:
         text += "\n" + "\n".join(f"- {n}" for n in notes) + "\n"
     print(text)
