@@ -210,6 +210,7 @@ def main():
     big = largest_file()
     row(f"largest corpus file ({os.path.relpath(big, CORPUS)}, {os.path.getsize(big) >> 10} KB)",
         median_run(walint_cmd("scan", big), opts.runs))
+    os.makedirs(os.path.join(work, "big"), exist_ok=True)
     gen = generated_tf(os.path.join(work, "big", "main.tf"))
     row("generated 2 MB .tf", median_run(walint_cmd("scan", gen), opts.runs))
     shutil.rmtree(work, ignore_errors=True)
