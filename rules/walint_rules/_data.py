@@ -8,24 +8,15 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from walint.api import PROFILES, OneOf, Ref, Unknown, as_bool, as_int, decide, options
+from walint.api import OneOf, Ref, Unknown, as_bool, as_int, decide, options
 
 # -- the run's profile ------------------------------------------------------------------
 
 
 def profile(graph, res=None) -> str:
-    """The profile that applies to a resource (RULES.md §0.2).
-
-    The engine may give the graph `profile_of(resource)` (per-path profiles) or a single
-    `profile`; without either, rules assume the default, `production`.
-    """
-    ask = getattr(graph, "profile_of", None)
-    if res is not None and callable(ask):
-        value = ask(res)
-        if value in PROFILES:
-            return value
-    value = getattr(graph, "profile", None)
-    return value if value in PROFILES else "production"
+    """The profile that applies to a resource (RULES.md §0.2): per-path configuration,
+    else the run's (`graph.profile_of`, `graph.profile`)."""
+    return graph.profile_of(res) if res is not None else graph.profile
 
 
 LOWER = {"error": "warning", "warning": "note", "note": "note", "off": "off"}

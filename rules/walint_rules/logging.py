@@ -7,15 +7,6 @@ from walint.api import OneOf, Related, Unknown, as_bool, as_int, decide, options
 from ._containers import containers
 
 
-def _profile(graph, resource=None):
-    """The profile that applies to a resource, when the engine tells the graph
-    (`graph.profile_of(resource)` or `graph.profile`); else None: production semantics."""
-    of = getattr(graph, "profile_of", None)
-    if callable(of) and resource is not None:
-        return of(resource)
-    return getattr(graph, "profile", None)
-
-
 def _name(r, cloudformation, terraform):
     return cloudformation if r.format == "cloudformation" else terraform
 
@@ -142,7 +133,7 @@ def vpc_flow_logs(graph):
     flow_logs = graph.resources("flow_log")
     subnets = graph.resources("subnet")
     for vpc in graph.resources("vpc"):
-        regulated = _profile(graph, vpc) == "regulated"
+        regulated = graph.profile_of(vpc) == "regulated"
         scoped = [fl for fl in flow_logs if fl.scope == vpc.scope]
         on_vpc, on_subnet, undecided = [], {}, []
         for fl in scoped:
@@ -262,7 +253,7 @@ def cloudtrail_enabled(graph):
         if vpc.scope in with_trail or vpc.scope in seen:
             continue
         seen.add(vpc.scope)
-        level = "warning" if _profile(graph, vpc) == "regulated" else "note"
+        level = "warning" if graph.profile_of(vpc) == "regulated" else "note"
         yield vpc.finding(None, f"no CloudTrail trail is declared alongside VPC {vpc.address}: make sure "
                           "an account or organization trail records this workload",
                           key="no-trail", severity=level)
@@ -350,7 +341,7 @@ def log_group_retention(graph):
     """
     groups = graph.resources("log_group")
     for g in groups:
-        regulated = _profile(graph, g) == "regulated"
+        regulated = graph.profile_of(g) == "regulated"
         value = g.get("retention_in_days", 0)
 
         def bad(v):

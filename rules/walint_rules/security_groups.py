@@ -8,7 +8,7 @@ proves it (the group's attachments) in its message and as related locations.
 """
 from dataclasses import replace
 
-from walint.api import (ABSENT, EGRESS, PROFILES, INGRESS, Cidr, PrefixList, Related, Sg, Unknown,
+from walint.api import (ABSENT, EGRESS, INGRESS, Cidr, PrefixList, Related, Sg, Unknown,
                         UnknownSource, all_rules, attached, decide, effective_rules,
                         engine_ports, groups_of, lb_targets, roles, rule,
                         service_load_balancers, severity)
@@ -24,18 +24,6 @@ LB_PUBLIC_PORTS = frozenset({80, 443})
 # ----------------------------------------------------------------------------------------
 # shared helpers
 # ----------------------------------------------------------------------------------------
-
-def _profile(graph, res=None):
-    """The profile that applies to a resource: the engine may give the graph
-    `profile_of(resource)` (per-path profiles) or `profile`; else the default."""
-    ask = getattr(graph, "profile_of", None)
-    if res is not None and callable(ask):
-        value = ask(res)
-        if value in PROFILES:
-            return value
-    value = getattr(graph, "profile", None)
-    return value if value in PROFILES else "production"
-
 
 def _finding(r, message, *, related=(), severity=None, key=None):
     resource, path = r.anchor()
@@ -452,7 +440,7 @@ def sg_internet_ingress_lb_only(graph):
                 f"is not an internet-facing load balancer's: {_rule_text(r)}; "
                 f"{_attachment_text(graph, r.group)}", related=_related(graph, r))
             continue
-        if _profile(graph, r.origin) in ("production", "regulated"):
+        if graph.profile_of(r.origin) in ("production", "regulated"):
             yield _finding(
                 r, f"unattached SG open to internet: {r.ports_label()} from {src.value} "
                 f"({r.where()}); sg {r.group.address} is attached to nothing declared here, so "
@@ -1302,7 +1290,7 @@ def sg_no_default_sg(graph):
         yield vpc.finding(None, f"VPC {vpc.address} has no aws_default_security_group, so its "
                           "default security group keeps AWS's rules (all traffic from itself, "
                           "all egress)", key="default-sg-unmanaged",
-                          severity=None if _profile(graph, vpc) == "regulated" else "note")
+                          severity=None if graph.profile_of(vpc) == "regulated" else "note")
 
 
 RULES = [sg_no_internet_admin_data_ports, sg_internet_ingress_lb_only, sg_data_tier_ingress,
