@@ -7,6 +7,18 @@ from walint_rules._data import (address_name, as_list, cmk, engine, is_cluster_m
                                 known_str, lower, profile)
 
 
+_UNRESOLVED = "depends on a value walint cannot resolve"
+
+
+def _key_named(value):
+    """Does a `KmsKeyId` / `kms_key_id` value name a key? True, False (absent, null, or an
+    empty string: the usual "no key" default of a module variable, which the AWS provider
+    does not send), or None (a value walint cannot resolve)."""
+    if value is None:
+        return False
+    return decide(value, lambda v: not (v is None or (isinstance(v, str) and not v.strip())))
+
+
 @rule(id="WAL-ENC-001", name="rds-storage-encrypted", title="RDS DB instance storage encrypted",
       pillar="security", category="encryption-at-rest", best_practice=("SEC08-BP02",),
       severity=severity(development="warning", mvp="error"), checkov=("CKV_AWS_16",))
@@ -68,8 +80,12 @@ def rds_storage_encrypted(graph):
         engine = db.get("engine")
         if decide(engine, lambda e: isinstance(e, str) and e.lower().startswith("aurora")) is True:
             continue
-        if not db.has("storage_encrypted") and (db.has("snapshot_identifier") or db.has("kms_key_id")):
-            if db.has("kms_key_id"):
+        key = _key_named(db.get("kms_key_id"))
+        if not db.has("storage_encrypted") and (db.has("snapshot_identifier") or key is not False):
+            if key is True:
+                continue
+            if key is None:
+                yield db.unknown("kms_key_id", f"kms_key_id {_UNRESOLVED}")
                 continue
             yield db.unknown("snapshot_identifier", "restored from a snapshot: encryption is the snapshot's")
             continue
@@ -85,9 +101,6 @@ def rds_storage_encrypted(graph):
 # --------------------------------------------------------------------------------------
 # WAL-ENC-002 .. WAL-ENC-007 (RULES.md §2.4)
 # --------------------------------------------------------------------------------------
-
-
-_UNRESOLVED = "depends on a value walint cannot resolve"
 
 
 @rule(id="WAL-ENC-002", name="rds-cluster-storage-encrypted",
@@ -155,9 +168,9 @@ def rds_cluster_storage_encrypted(graph):
     for c in graph.resources("db_cluster"):
         if lower(known_str(c.get("engine_mode"))) == "serverless":
             continue
-        has_kms = c.has("kms_key_id")
+        key = _key_named(c.get("kms_key_id"))
         if not c.has("storage_encrypted"):
-            if has_kms:
+            if key is True:
                 continue
             restored = next((a for a in ("snapshot_identifier", "source_db_cluster_identifier",
                                          "restore_to_point_in_time", "global_cluster_identifier")
@@ -167,12 +180,14 @@ def rds_cluster_storage_encrypted(graph):
                                 "encryption is the source's")
                 continue
         verdict = is_true(c.get("storage_encrypted"), False)
-        if verdict is False and not has_kms:
+        if verdict is False and key is False:
             yield c.finding("storage_encrypted", f"DB cluster {c.address} stores data unencrypted "
                             "(StorageEncrypted is false" + ("" if c.has("storage_encrypted")
                                                             else " by default") + ")")
         elif verdict is None:
             yield c.unknown("storage_encrypted", f"storage_encrypted {_UNRESOLVED}")
+        elif verdict is False and key is None:
+            yield c.unknown("kms_key_id", f"kms_key_id {_UNRESOLVED}")
 
 
 def _cache_engine(res, default="redis"):
