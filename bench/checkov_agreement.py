@@ -8,16 +8,23 @@
 2. Runs checkov (`--skip-download --framework cloudformation terraform -o json`) over each
    corpus repository, one process per repository with a time limit (checkov hangs on some
    inputs), and walint (`scan --format json --show-unknown`, production profile) over the
-   same repository.
+   same repository, and `walint graph --format json` for the resources walint builds.
 3. For every walint rule that names checkov equivalents, per format, (`Rule.checkov`, from RULES.md),
    counts the resources where both fire, only walint fires, only checkov fires. Resources
    are matched by repository, file and resource address (Terraform addresses with their
    module path; instance keys dropped, as checkov prints them only sometimes).
-   A checkov-only resource on which walint reported `unknown` is counted apart.
+   A checkov-only resource on which walint reported `unknown` is counted apart, and so is
+   one walint never built (no resource with that file and address in `walint graph`:
+   `count = 0`, a module instance switched off by an input, a module called with an
+   empty `for_each`, a module source read only through its callers). A Terraform data
+   source (checkov prints `aws_iam_policy_document.x` without `data.`) is never a resource,
+   so never counted there.
 4. Writes `<out>/agreement.json` (every disagreement, for reading) and
    `<out>/agreement.md` (the table), and prints the table.
 
-The raw outputs are kept in `<out>/raw/`; `--reuse` reuses checkov's (walint always runs).
+The raw outputs are kept in `<out>/raw/`; `--reuse` reuses checkov's whenever a cached one
+exists, a failed or timed-out run included (delete the file to run checkov again); walint
+always runs and overwrites its own raw outputs there.
 """
 from __future__ import annotations
 
@@ -99,7 +106,9 @@ def run_checkov(repo: Path, raw: Path, timeout: int, reuse: bool) -> dict:
     out = raw / f"{repo.name}.checkov.json"
     if reuse and out.exists():
         cached = json.loads(out.read_text())
-        if cached.get("status", "").startswith("ok") and any("state" in f for f in cached["failed"]):
+        # any cached run, failed ones too (checkov takes hours); only an old-format file
+        # (failed checks without their passed/failed state) is redone
+        if all("state" in f for f in cached.get("failed", [])):
             return cached
     start = time.time()
     status, reports = _checkov_once(repo, timeout)
@@ -130,6 +139,26 @@ def run_walint(repo: Path, raw: Path, timeout: int) -> dict:
         data, status = {"findings": []}, f"timeout after {timeout}s"
     result = {"status": status, "seconds": round(time.time() - start, 1), "findings": data.get("findings", [])}
     out.write_text(json.dumps(result, indent=1))
+    return result
+
+
+def run_walint_graph(repo: Path, raw: Path, timeout: int) -> dict:
+    """The resources walint builds (`walint graph --format json`), as [file, address] pairs."""
+    out = raw / f"{repo.name}.walint-graph.json"
+    start = time.time()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "walint", "graph", ".", "--format", "json",
+                               "--profile", "production"],
+                              cwd=repo, capture_output=True, text=True, timeout=timeout)
+        if proc.returncode == 0 and proc.stdout.strip():
+            resources = [[r["file"], r["address"]] for r in json.loads(proc.stdout).get("resources", [])]
+            status = "ok"
+        else:
+            resources, status = [], f"exit {proc.returncode}: {proc.stderr[-500:]}"
+    except subprocess.TimeoutExpired:
+        resources, status = [], f"timeout after {timeout}s"
+    result = {"status": status, "seconds": round(time.time() - start, 1), "resources": resources}
+    out.write_text(json.dumps(result, indent=0))
     return result
 
 
@@ -176,14 +205,47 @@ def _fmt_of(key) -> str:
     return "terraform" if key[1].endswith((".tf", ".tf.json")) else "cloudformation"
 
 
-def compare(rules, per_repo):
+_BLOCK = re.compile(r'^\s*(data|resource)\s+"([^"]+)"\s+"([^"]+)"', re.M)
+_blocks_cache: dict = {}
+
+
+def _data_source_only(corpus, key) -> bool:
+    """The Terraform address names a `data` block of its file and no `resource` block."""
+    if corpus is None or _fmt_of(key) != "terraform":
+        return False
+    path = Path(corpus) / key[0] / key[1]
+    if path not in _blocks_cache:
+        try:
+            text = path.read_text(errors="replace")
+        except OSError:
+            text = ""
+        _blocks_cache[path] = {(m.group(1), m.group(2), m.group(3)) for m in _BLOCK.finditer(text)}
+    parts = key[2].split(".")
+    if len(parts) < 2:
+        return False
+    typ, name = parts[-2], parts[-1]
+    blocks = _blocks_cache[path]
+    return ("data", typ, name) in blocks and ("resource", typ, name) not in blocks
+
+
+def compare(rules, per_repo, graphs=None, corpus=None):
     """Per rule and format: resources both flag, only walint flags (errors and warnings;
-    notes apart), only checkov flags (and of those, where walint said unknown). Only
+    notes apart), only checkov flags (and of those, where walint said unknown, and where
+    walint never built the resource: `graphs` maps a repository to its `walint graph`
+    run; a repository without a successful one marks nothing absent, nor does a data
+    source, read from the `corpus` file). Only
     repositories checkov finished are counted; a walint finding on a resource that none
     of the rule's checkov ids evaluated (passed or failed) is counted as out of checkov's
     scope, not as a disagreement."""
     table, details = [], {}
     usable = {repo: v for repo, v in per_repo.items() if v[0]["status"].startswith("ok")}
+    graphs = graphs or {}
+    graphed = {repo for repo, g in graphs.items() if g and g["status"] == "ok"}
+    built = {walint_key(repo, {"file": file, "address": address})
+             for repo in graphed for file, address in graphs[repo]["resources"]}
+
+    def absent(k):
+        return k[0] in graphed and k not in built and not _data_source_only(corpus, k)
     fired = defaultdict(set)        # key -> walint rules that fail it (any rule)
     for repo, (_ck, wl) in usable.items():
         for f in wl["findings"]:
@@ -221,6 +283,7 @@ def compare(rules, per_repo):
             c_only = sorted(set(cf_) - set(wf))
             c_note = [k for k in c_only if k in w_note]
             c_unknown = [k for k in c_only if k in w_unknown and k not in w_note]
+            c_absent = [k for k in c_only if absent(k)]
             notes = sorted(k for k in w_note if _fmt_of(k) == fmt and k not in cf_ and k not in wf)
             if not (both or w_only or w_out or c_only or notes or seen):
                 continue
@@ -228,44 +291,51 @@ def compare(rules, per_repo):
                           "checkov_evaluated": len(seen), "both": len(both), "walint_only": len(w_only),
                           "walint_only_out_of_checkov_scope": len(w_out), "walint_notes_only": len(notes),
                           "checkov_only": len(c_only), "checkov_only_walint_note": len(c_note),
-                          "checkov_only_walint_unknown": len(c_unknown)})
+                          "checkov_only_walint_unknown": len(c_unknown),
+                          "checkov_only_walint_absent": len(c_absent)})
             details[f"{r.id} {fmt}"] = {
                 "walint_only": [{"key": list(k), "messages": wf[k]} for k in w_only],
                 "walint_only_out_of_checkov_scope": [{"key": list(k), "messages": wf[k]} for k in w_out],
                 "walint_notes_only": [{"key": list(k), "messages": w_note[k]} for k in notes],
                 "checkov_only": [{"key": list(k), "checks": sorted(cf_[k]), "walint_unknown": k in w_unknown,
-                                  "walint_note": k in w_note,
+                                  "walint_note": k in w_note, "walint_absent": absent(k),
                                   "other_walint_rules": sorted(fired[k] - {r.id})} for k in c_only],
                 "both": [{"key": list(k), "checks": sorted(cf_[k])} for k in both]}
     return table, details
 
 
-def markdown(table, runs) -> str:
+def markdown(table, runs, graphs=None) -> str:
     lines = ["| walint rule | format | checkov ids | checkov evaluated | both | walint only | "
              "walint only, not evaluated by checkov | walint note only | checkov only | "
-             "checkov only, walint note | checkov only, walint unknown |",
-             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "checkov only, walint note | checkov only, walint unknown | "
+             "checkov only, resource absent in walint's reading |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in table:
         lines.append(f"| {row['rule']} | {row['format']} | {row['checkov']} | {row['checkov_evaluated']} | "
                      f"{row['both']} | {row['walint_only']} | {row['walint_only_out_of_checkov_scope']} | "
                      f"{row['walint_notes_only']} | {row['checkov_only']} | {row['checkov_only_walint_note']} | "
-                     f"{row['checkov_only_walint_unknown']} |")
-    lines += ["", "| repository | checkov | seconds | walint | seconds |", "|---|---|---:|---|---:|"]
+                     f"{row['checkov_only_walint_unknown']} | {row['checkov_only_walint_absent']} |")
+    lines += ["", "| repository | checkov | seconds | walint | seconds | walint graph | seconds |",
+              "|---|---|---:|---|---:|---|---:|"]
     for repo, (ck, wl) in sorted(runs.items()):
-        lines.append(f"| {repo} | {ck['status'][:80]} | {ck['seconds']} | {wl['status'][:60]} | {wl['seconds']} |")
+        g = (graphs or {}).get(repo) or {"status": "not run", "seconds": 0}
+        lines.append(f"| {repo} | {ck['status'][:80]} | {ck['seconds']} | {wl['status'][:60]} | {wl['seconds']} | "
+                     f"{g['status'][:60]} | {g['seconds']} |")
     return "\n".join(lines) + "\n"
 
 
-def report_only(out: Path, prefixes) -> int:
+def report_only(out: Path, prefixes, corpus=None) -> int:
     raw = out / "raw"
-    runs = {}
+    runs, graphs = {}, {}
     for f in sorted(raw.glob("*.walint.json")):
         repo = f.name[:-len(".walint.json")]
         ck = raw / f"{repo}.checkov.json"
         runs[repo] = (json.loads(ck.read_text()) if ck.exists() else
                       {"status": "not run", "seconds": 0, "failed": []}, json.loads(f.read_text()))
-    table, details = compare(load_rules(prefixes), runs)
-    md = markdown(table, runs)
+        gr = raw / f"{repo}.walint-graph.json"
+        graphs[repo] = json.loads(gr.read_text()) if gr.exists() else None
+    table, details = compare(load_rules(prefixes), runs, graphs, corpus)
+    md = markdown(table, runs, graphs)
     (out / "agreement.md").write_text(md)
     (out / "agreement.json").write_text(json.dumps({"table": table, "details": details}, indent=1))
     print(md)
@@ -284,7 +354,8 @@ def main(argv=None) -> int:
                     help="run nothing: compare the raw outputs already in <out>/raw")
     args = ap.parse_args(argv)
     if args.report_only:
-        return report_only(Path(args.out), [p.strip() for p in args.rules.split(",") if p.strip()])
+        return report_only(Path(args.out), [p.strip() for p in args.rules.split(",") if p.strip()],
+                           Path(args.corpus))
 
     ensure_checkov()
     corpus = Path(args.corpus)
@@ -296,16 +367,19 @@ def main(argv=None) -> int:
     def one(repo):
         ck = run_checkov(repo, raw, args.timeout, args.reuse)
         wl = run_walint(repo, raw, args.timeout)
-        print(f"{repo.name}: checkov {ck['status']} {ck['seconds']}s, walint {wl['status']} {wl['seconds']}s",
-              file=sys.stderr, flush=True)
-        return repo.name, (ck, wl)
+        gr = run_walint_graph(repo, raw, args.timeout)
+        print(f"{repo.name}: checkov {ck['status']} {ck['seconds']}s, walint {wl['status']} {wl['seconds']}s, "
+              f"walint graph {gr['status']} {gr['seconds']}s", file=sys.stderr, flush=True)
+        return repo.name, ((ck, wl), gr)
 
     with cf.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        runs = dict(pool.map(one, repos))
+        results = dict(pool.map(one, repos))
+    runs = {repo: v[0] for repo, v in results.items()}
+    graphs = {repo: v[1] for repo, v in results.items()}
 
     rules = load_rules([p.strip() for p in args.rules.split(",") if p.strip()])
-    table, details = compare(rules, runs)
-    md = markdown(table, runs)
+    table, details = compare(rules, runs, graphs, corpus)
+    md = markdown(table, runs, graphs)
     (out / "agreement.md").write_text(md)
     (out / "agreement.json").write_text(json.dumps({"table": table, "details": details}, indent=1))
     print(md)
