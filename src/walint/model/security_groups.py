@@ -21,6 +21,7 @@ for a violation claim.
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import weakref
 from dataclasses import dataclass, field
@@ -66,16 +67,22 @@ def port_label(port: int) -> str:
 # Sources (or destinations, for egress)
 # ----------------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=4096)
+def _network(text):
+    """The parsed range (cached: a scan asks about the same few ranges many times)."""
+    try:
+        return ipaddress.ip_network(text.strip(), strict=False)
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
 @dataclass(frozen=True)
 class Cidr:
     value: str
 
     @property
     def network(self):
-        try:
-            return ipaddress.ip_network(self.value.strip(), strict=False)
-        except (ValueError, AttributeError):
-            return None
+        return _network(self.value)
 
     @property
     def internet(self) -> bool:
@@ -544,10 +551,24 @@ def _standalone_rules(graph, res):
                             absent_ports_all=absent_all)
 
 
+_GROUP_ATTRS = ("security_group_id", "group_id", "group_name")
+
+
 def _group_of(graph, holder, value):
+    """The group a standalone rule belongs to. A value computed from one group's id
+    (`join("", aws_security_group.db[*].id)`, a common idiom for counted groups) is
+    unknown as a string but names that group: the graph's edge from the group attribute
+    decides when it leads to exactly one group."""
     value = _scalar(value)
-    target = graph.deref(holder, value) if isinstance(value, Ref) else None
-    return target if target is not None and target.kind == "sg" else None
+    if isinstance(value, Ref):
+        target = graph.deref(holder, value)
+        return target if target is not None and target.kind == "sg" else None
+    if isinstance(value, Unknown) and value.refs:
+        found = {id(e.target): e.target for e in graph.references(holder)
+                 if e.via in _GROUP_ATTRS and e.target.kind == "sg"}
+        if len(found) == 1:
+            return next(iter(found.values()))
+    return None
 
 
 def _inline_rules(graph, sg, direction) -> RuleSet:

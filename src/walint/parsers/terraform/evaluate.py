@@ -1412,7 +1412,13 @@ class Evaluator:
             args = [self.resolve(a) for a in args]
             for a in args:
                 if isinstance(a, Unknown):
-                    return Unknown(a.reason, a.refs) if not isinstance(a, Err) else a
+                    if isinstance(a, Err):
+                        return a
+                    # the other arguments' references stay edges of the graph: in
+                    # concat(var.extra, [aws_security_group.lb.id]) the group is attached
+                    refs = []
+                    collect_refs(args, refs)
+                    return Unknown(a.reason, tuple(refs))
             if any(isinstance(a, OneOf) for a in args):
                 return self._oneof_call(name, fn, args)
             try:
