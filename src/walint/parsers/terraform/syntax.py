@@ -214,7 +214,10 @@ class SourceFile:
         if self._tree is not None:
             root, src = self._tree
             self._tree = None
-            _collect_comments(root, src, None, self._comments, self._comment_only)
+            # comments matter only as suppressions (`# walint:ignore ...`): a file that
+            # never says "walint" has none worth collecting
+            if _WALINT.search(src):
+                _collect_comments(root, src, None, self._comments, self._comment_only)
 
     @property
     def comments(self):
@@ -295,6 +298,11 @@ def unescape_quoted(s: str) -> str:
 
 def unescape_heredoc(s: str) -> str:
     return s.replace("$${", "${").replace("%%{", "%{")
+
+
+# an expression that is one string without escapes or templates, one decimal integer,
+# true/false/null, or a dotted reference: converted from its text (_Converter.simple_expr)
+_SIMPLE_EXPR = re.compile(rb'"[^"\\$%\n\r]*"|[0-9]+|[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*')
 
 
 class _Converter:
@@ -386,6 +394,9 @@ class _Converter:
 
     # expressions ----------------------------------------------------------------
     def expr(self, n):
+        quick = _SIMPLE_EXPR.fullmatch(self.src, n.start_byte, n.end_byte)
+        if quick is not None:
+            return self.simple_expr(quick, n)
         self.depth += 1
         try:
             if self.depth > MAX_NESTING:
@@ -395,6 +406,29 @@ class _Converter:
             return self.seq(n.children, n)
         finally:
             self.depth -= 1
+
+    def simple_expr(self, m, n):
+        """A one-token literal or a plain reference (`var.x`, `aws_vpc.main.id`), read
+        from the text: most attributes are one of these, and walking tree-sitter's nodes
+        for them costs more than the rest of their conversion."""
+        line, col = self.pos(n)
+        text = m.group(0)
+        c = text[0]
+        if c == 34:                                      # "..." without escapes or templates
+            return Lit(text[1:-1].decode("utf-8", "replace"), line, col)
+        if 48 <= c <= 57:
+            return Lit(int(text), line, col)
+        if text == b"true" or text == b"false":
+            return Lit(text == b"true", line, col)
+        if text == b"null":
+            return Lit(None, line, col)
+        names = text.decode("ascii").split(".")
+        cur = Var(names[0], line, col)
+        col += len(names[0])
+        for name in names[1:]:
+            cur = GetAttr(cur, name, line, col)
+            col += 1 + len(name)
+        return cur
 
     def seq(self, children, parent):
         """A primary expression followed by postfix operations."""
@@ -857,6 +891,7 @@ def _first_error(root):
 
 
 _COMMENT_QUERY = None
+_WALINT = re.compile(rb"(?i)walint")
 
 
 def _collect_comments(root, src, conv, out, only):
