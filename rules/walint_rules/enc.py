@@ -1,7 +1,7 @@
 """encryption-at-rest: storage encrypted (RULES.md §2.4)."""
 import re
 
-from walint.api import Unknown, as_bool, decide, rule, severity
+from walint.api import OneOf, Unknown, as_bool, decide, rule, severity
 
 from walint_rules._data import (address_name, as_list, cmk, engine, is_cluster_member, is_true,
                                 known_str, lower, profile)
@@ -306,16 +306,23 @@ def _ebs_default_on(graph, res):
 
 
 def _mapping_verdicts(res):
-    """(path to anchor, device, verdict, absent) for each EBS block-device mapping."""
+    """(path to anchor, device, verdict, absent, root) for each EBS block-device mapping.
+
+    `root` is True when the mapping is (or may be) the root device's. A mapping walint
+    cannot read (a dynamic block over an unknown collection, an undecided condition) is
+    undecided and may be the root device's."""
     out = []
     if res.format == "cloudformation":
         base = ("launch_template_data", "block_device_mappings") if res.type == "AWS::EC2::LaunchTemplate" \
             else ("block_device_mappings",)
         mappings = res.get(base)
         if isinstance(mappings, (Unknown,)):
-            return [(base, "", None, False)]
+            return [(base, "", None, False, True)]
         for i, m in enumerate(as_list(mappings)):
-            if not isinstance(m, dict) or not isinstance(m.get("ebs"), dict):
+            if not isinstance(m, dict):
+                out.append(_unreadable(base + (i,), f"#{i}", m, root=True))
+                continue
+            if not isinstance(m.get("ebs"), dict):
                 continue
             ebs = m["ebs"]
             named = isinstance(m.get("device_name"), str)
@@ -324,10 +331,11 @@ def _mapping_verdicts(res):
             # a device whose name walint cannot read may be the AMI's root device
             out.append(_one_mapping(path, device, ebs, "encrypted", "snapshot_id",
                                     root=device in _ROOT_DEVICES or not named))
-        return out
+        return [m for m in out if m]
     if res.type == "aws_launch_template":
         for i, m in enumerate(as_list(res.get("block_device_mappings"))):
             if not isinstance(m, dict):
+                out.append(_unreadable(("block_device_mappings", i), f"#{i}", m, root=True))
                 continue
             ebs = m.get("ebs")
             if isinstance(ebs, list) and len(ebs) == 1 and isinstance(ebs[0], dict):
@@ -336,26 +344,37 @@ def _mapping_verdicts(res):
                 out.append(_one_mapping(("block_device_mappings", i, "ebs", 0), device, ebs[0],
                                         "encrypted", "snapshot_id",
                                         root=device in _ROOT_DEVICES or not named))
-        return out
+        return [m for m in out if m]
     for i, m in enumerate(as_list(res.get("root_block_device"))):
         if isinstance(m, dict):
             out.append(_one_mapping(("root_block_device", i), "root", m, "encrypted", "snapshot_id",
                                     root=True))
+        else:
+            out.append(_unreadable(("root_block_device", i), "root", m, root=True))
     for i, m in enumerate(as_list(res.get("ebs_block_device"))):
         if isinstance(m, dict):
             device = m.get("device_name") if isinstance(m.get("device_name"), str) else f"#{i}"
             out.append(_one_mapping(("ebs_block_device", i), device, m, "encrypted", "snapshot_id",
                                     root=False))
-    return out
+        else:
+            out.append(_unreadable(("ebs_block_device", i), f"#{i}", m, root=False))
+    return [m for m in out if m]
+
+
+def _unreadable(path, device, value, root):
+    """A mapping that is not a block walint can read: undecided when it is a marker."""
+    if isinstance(value, (Unknown, OneOf)):
+        return (path, device, None, False, root)
+    return None
 
 
 def _one_mapping(path, device, ebs, flag, snap, root):
     if flag in ebs:
-        return (path + (flag,), device, is_true(ebs[flag]), False)
+        return (path + (flag,), device, is_true(ebs[flag]), False, root)
     if snap in ebs or root:
         # a snapshot's (or the AMI's root snapshot's) encryption is inherited
-        return (path, device, None, True)
-    return (path, device, False, True)
+        return (path, device, None, True, root)
+    return (path, device, False, True, root)
 
 
 @rule(id="WAL-ENC-004", name="ebs-efs-encrypted",
@@ -377,8 +396,12 @@ def ebs_efs_encrypted(graph):
     `aws_ebs_encryption_by_default { enabled = true }` in the same configuration makes
     every EBS check pass (CloudFormation has no such resource). A volume created from a
     snapshot, and a root device that comes from the AMI, inherit the snapshot's
-    encryption, so walint does not decide them. EFS `Encrypted` / `encrypted` defaults to
-    false (CreateFileSystem API). Fargate ephemeral storage is always encrypted.
+    encryption, so walint does not decide them (unknown): this includes an instance,
+    launch template or launch configuration with no block-device mapping for the root
+    device, or none at all (checkov CKV_AWS_8 fails an instance without
+    `root_block_device`). With encryption by default on, they pass. EFS `Encrypted` /
+    `encrypted` defaults to false (CreateFileSystem API). Fargate ephemeral storage is
+    always encrypted.
 
     ## Example
     ```yaml
@@ -432,7 +455,8 @@ def ebs_efs_encrypted(graph):
     """
     for vol in graph.resources("volume"):
         if not vol.has("encrypted") and vol.has("snapshot_id"):
-            yield vol.unknown("snapshot_id", "created from a snapshot: encryption is the snapshot's")
+            if _ebs_default_on(graph, vol) is not True:
+                yield vol.unknown("snapshot_id", "created from a snapshot: encryption is the snapshot's")
             continue
         verdict = is_true(vol.get("encrypted"), False)
         if verdict is False:
@@ -445,10 +469,11 @@ def ebs_efs_encrypted(graph):
                 continue
             yield vol.finding("encrypted", f"EBS volume {vol.address} is not encrypted" +
                               ("" if vol.has("encrypted") else " (Encrypted defaults to false)"))
-        elif verdict is None:
+        elif verdict is None and _ebs_default_on(graph, vol) is not True:
             yield vol.unknown("encrypted", f"encrypted {_UNRESOLVED}")
     for res in graph.resources("instance", "launch_template"):
-        for path, device, verdict, absent in _mapping_verdicts(res):
+        mappings = _mapping_verdicts(res)
+        for path, device, verdict, absent, _root in mappings:
             if verdict is False:
                 account = _ebs_default_on(graph, res)
                 if account is True:
@@ -459,9 +484,20 @@ def ebs_efs_encrypted(graph):
                     continue
                 yield res.finding(path, f"EBS block device {device} of {res.address} is not encrypted" +
                                   (" (Encrypted defaults to false)" if absent else ""), key=device)
-            elif verdict is None:
+            elif verdict is None and _ebs_default_on(graph, res) is not True:
                 yield res.unknown(path, f"the encryption of block device {device} comes from a "
                                   "snapshot, the AMI, or a value walint cannot resolve", key=device)
+        if not any(root for _, _, _, _, root in mappings) and _ebs_default_on(graph, res) is not True:
+            # RULES.md §2.4: with no mapping for the root device, the AMI's root snapshot
+            # decides its encryption (or EBS encryption by default, which walint cannot see
+            # in CloudFormation): unknown, never a finding (unlike checkov CKV_AWS_8)
+            templates = [e.target.address for e in graph.references(res)
+                         if e.target.kind == "launch_template" and e.target is not res]
+            source = (f"launch template {templates[0]} or the AMI's root snapshot" if templates
+                      else "the AMI's root snapshot")
+            yield res.unknown(None, f"no block-device mapping of {res.address} describes the root "
+                              f"volume: its encryption comes from {source}, or from EBS encryption "
+                              "by default in the account", key="root")
     for fs in graph.resources("efs"):
         verdict = is_true(fs.get("encrypted"), False)
         if verdict is False:
