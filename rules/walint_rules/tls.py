@@ -453,6 +453,115 @@ def _find_group(graph, db, value):
     return None, Unknown("the parameter group is a value walint cannot resolve")
 
 
+def _region(res):
+    return known_str(res.get("region")) if res.has("region") else None
+
+
+def _replica_source(graph, db):
+    """(source DB instance, same Region: True/False/None, None) or (None, None, Unknown)."""
+    cands = options(db.get("replicate_source_db"))
+    if len(cands) != 1:
+        return None, None, Unknown("its source depends on a condition walint cannot decide")
+    v = cands[0]
+    src = graph.deref(db, v) if isinstance(v, Ref) else None
+    if src is None or src.kind != "db_instance" or is_cluster_member(src):
+        return None, None, Unknown("its source is not an RDS DB instance declared in the scanned files")
+    if db.format == "cloudformation" or v.attr != "arn":
+        # a stack lives in one Region; a cross-Region source must be named by its ARN
+        return src, True, None
+    mine, theirs = _region(db), _region(src)
+    if mine and theirs:
+        return src, mine == theirs, None
+    return src, None, None
+
+
+def _lineage(graph, db):
+    """A read replica's chain of sources: [(instance, same Region as the next, why it stops)].
+
+    The last entry is not a replica, or one whose source walint cannot follow (`why`)."""
+    chain, seen = [], {id(db)}
+    while True:
+        if db.kind != "db_instance" or not db.has("replicate_source_db") or len(chain) > 8:
+            chain.append((db, None, None))
+            return chain
+        src, same, why = _replica_source(graph, db)
+        if src is None or id(src) in seen:
+            chain.append((db, None, why or Unknown("its source chain loops")))
+            return chain
+        chain.append((db, same, None))
+        seen.add(id(src))
+        db = src
+
+
+def _replica_engine(chain):
+    """(engine, engine_version) along a replica chain: a replica runs its source's engine
+    and, unless it sets one, its version. The engine is an Unknown when the chain stops
+    before one is found."""
+    eng = version = None
+    for node, _, why in chain:
+        if version is None and node.has("engine_version"):
+            version = node.get("engine_version")
+        if eng is None and None not in options(engine(node)):
+            eng = engine(node)          # an engine that may be absent is the source's
+        if eng is not None and version is not None:
+            break
+        if why is not None:
+            if eng is None:
+                eng = Unknown(f"{node.address} is a read replica, but {why.reason}: its engine is "
+                              "unknown")
+            break
+    return eng, version
+
+
+def _replica_group(graph, chain, assume_same=False):
+    """(group, why, holder) for a read replica without a parameter group of its own;
+    `why` is "region" when it depends on a Region walint cannot tell (`assume_same`
+    then follows the source).
+
+    RDS gives a same-Region replica its source's DB parameter group and a cross-Region
+    one the engine's default group (CreateDBInstanceReadReplica, DBParameterGroupName)."""
+    for k, (node, same, why) in enumerate(chain):
+        if node.has("parameter_group_name"):
+            group, why = _find_group(graph, node, node.get("parameter_group_name"))
+            return group, why, node
+        if why is not None:
+            return None, Unknown(f"{node.address} is a read replica, but {why.reason}: the "
+                                 "parameter group it gets from it is unknown"), node
+        if k == len(chain) - 1:
+            return None, "default", node
+        if same is False:
+            return None, "default", node
+        if same is None and not assume_same:
+            return None, "region", node
+    return None, "default", chain[-1][0]
+
+
+def _group_forces(group, param, accepted, eng, version):
+    """Does a parameter group require TLS: True/False/None (the checks below, as one verdict)."""
+    params = _group_params(group)
+    if isinstance(params, Unknown):
+        return None
+    if param in params:
+        return decide(params[param], lambda v: str(v).strip().lower() in accepted
+                      if isinstance(v, (str, int, bool)) else None)
+    family = known_str(group.get("family"))
+    m = re.match(r"^postgres(\d+)", family or "")
+    if eng == "postgres" and m:
+        version = m.group(1)
+    return _default_forces_ssl(eng, version) if family or eng != "postgres" else None
+
+
+def _either_region(graph, chain, param, accepted, eng, version):
+    """A replica whose Region walint cannot tell: True when both the source's group
+    (same Region) and the engine default (another Region) require TLS."""
+    if _default_forces_ssl(eng, version) is not True:
+        return None
+    group, why, _ = _replica_group(graph, chain, assume_same=True)
+    if group is None:
+        return _default_forces_ssl(eng, version) if why == "default" else None
+    return _group_forces(group, param, accepted, eng, version)
+
+
 def _param_position(group, name):
     if group.format == "cloudformation":
         return ("parameters", name)
@@ -485,6 +594,16 @@ def rds_force_ssl(graph):
     PostgreSQL, SQL Server, MySQL, MariaDB and Aurora MySQL default to off. A custom
     group that does not set the parameter keeps its family's default. Oracle and Db2 use
     other mechanisms and are out of scope; Aurora instances follow their cluster.
+
+    A read replica (`SourceDBInstanceIdentifier` / `replicate_source_db`) runs its
+    source's engine, so walint follows the source in the graph. A replica that sets no
+    parameter group gets its source's group when it is in the same Region, and the
+    engine's default group when it is in another (RDS CreateDBInstanceReadReplica,
+    `DBParameterGroupName`). A CloudFormation stack is one Region, and a Terraform source
+    named by identifier (not ARN) must be in the same Region; a source named by ARN is
+    placed only when both instances set `region`; otherwise the replica passes only when
+    both groups would require TLS, and is unknown else. A source walint cannot follow (a
+    parameter, a literal, another configuration) gives unknown.
 
     ## Example
     ```yaml
@@ -554,9 +673,24 @@ def rds_force_ssl(graph):
     for db in graph.resources("db_instance", "db_cluster"):
         if db.kind == "db_instance" and is_cluster_member(db):
             continue
+        replica = db.kind == "db_instance" and db.has("replicate_source_db")
+        chain = _lineage(graph, db) if replica else None
         eng = engine(db)
+        version = db.get("engine_version")
+        if replica:
+            inherited, version = _replica_engine(chain)
+            cands = options(eng)
+            if eng is None:
+                eng = inherited
+            elif None in cands and isinstance(inherited, str):
+                # `engine = is_replica ? null : var.engine`: an absent engine is the source's
+                cands = {inherited if c is None else lower(c) for c in cands}
+                eng = cands.pop() if len(cands) == 1 else eng
+            if isinstance(eng, Unknown):
+                yield db.unknown("replicate_source_db", eng.reason)
+                continue
         if eng is None:
-            if db.has("snapshot_identifier") or db.has("replicate_source_db"):
+            if db.has("snapshot_identifier"):
                 continue
             yield db.unknown(None, "the engine is not set")
             continue
@@ -568,20 +702,40 @@ def rds_force_ssl(graph):
         if spec is None:
             continue
         param, accepted = spec
-        group, why = _find_group(graph, db, db.get("parameter_group_name"))
+        holder = db
+        if replica and not db.has("parameter_group_name"):
+            group, why, holder = _replica_group(graph, chain)
+            if why == "region":
+                if _either_region(graph, chain, param, accepted, eng, version) is True:
+                    continue
+                why = Unknown(f"{holder.address} names its source by ARN and walint cannot tell "
+                              "whether the source is in the same Region: a same-Region replica gets "
+                              "its source's parameter group, a cross-Region one the engine's default")
+        else:
+            group, why = _find_group(graph, db, db.get("parameter_group_name"))
         if group is None and why == "default":
-            version = db.get("engine_version")
             verdict = _default_forces_ssl(eng, version)
             if verdict is False:
+                if replica and not db.has("parameter_group_name"):
+                    how = (f"a read replica of {holder.address} and gets its parameter group, the engine default"
+                           if holder is not db else
+                           "a cross-Region read replica and gets the engine's default parameter group")
+                    yield db.finding("replicate_source_db", f"{db.address} ({eng}) is {how}, where "
+                                     f"{param} is off: connections may be unencrypted",
+                                     related=[Related(holder, (), "the source whose group it gets")]
+                                     if holder is not db else (), key=param)
+                    continue
                 anchor = "parameter_group_name" if db.has("parameter_group_name") else (
-                    "engine_version" if eng == "postgres" and db.has("engine_version") else "engine")
+                    "engine_version" if eng == "postgres" and db.has("engine_version") else
+                    "engine" if db.has("engine") else "replicate_source_db")
                 yield db.finding(anchor, f"{db.address} ({eng}) uses the default parameter group, "
                                  f"where {param} is off: connections may be unencrypted", key=param)
             elif verdict is None:
                 yield db.unknown("engine_version", f"the engine version {_UNRESOLVED}", key=param)
             continue
         if group is None:
-            yield db.unknown("parameter_group_name", why.reason, key=param)
+            yield db.unknown("replicate_source_db" if replica and not db.has("parameter_group_name")
+                             else "parameter_group_name", why.reason, key=param)
             continue
         groups.setdefault(id(group), (group, param, accepted, eng, []))[4].append(db)
     for group, param, accepted, eng, dbs in groups.values():
