@@ -1157,6 +1157,29 @@ def _no_groups(value):
                   if not isinstance(v, str) else (v.strip() == ""))
 
 
+def _holds_declared_group(graph, node, attr, value):
+    """The declared security group an unknown SG list surely holds, else None.
+
+    The list is unknown as a whole, but its unknownness is only that of a group's own id
+    (`compact(flatten([join("", aws_security_group.x[*].id), var.extra]))`: the reason
+    names the group), and the node is attached to that group through this attribute; the
+    group is surely created (not optional, its instances known). A list that is unknown
+    for another reason (a variable in `setsubtract([group.id], var.drop)`, a `for` filter)
+    keeps the group's reference as an edge but may still be empty: it stays unknown."""
+    if not isinstance(value, Unknown):
+        return None
+    via = ".".join(str(p) for p in node.locate(attr)[1] if isinstance(p, str))
+    for e in graph.references(node):
+        g = e.target
+        if g.kind != "sg" or e.via != via or g.optional or g.instances_unknown:
+            continue
+        if not any(a.resource is node and a.via == via for a in attached(graph, g)):
+            continue
+        if value.reason.startswith(g.address + "."):
+            return g
+    return None
+
+
 @rule(id="WAL-SG-006", name="sg-no-default-sg",
       title="Nothing relies on the VPC default SG; default SG has no rules",
       pillar="security", category="sg-least-privilege", best_practice=("SEC05-BP02",),
@@ -1181,6 +1204,13 @@ def sg_no_default_sg(graph):
     (all traffic from itself, all egress); this is a note, and a failure in the regulated
     profile. CloudFormation cannot manage the default group: that part is not applicable
     there (manage the default group outside CloudFormation).
+
+    A security-group list walint cannot read is unknown, except one whose only unknown
+    part is the id of a group declared in the same configuration and surely created (no
+    undecided `count` or condition), such as
+    `compact(concat([join("", aws_security_group.db[*].id)], var.extra))`: that list
+    holds the group, so it is not empty. A list that may drop the group (a condition, a
+    `for` filter, `setsubtract` with an unknown argument) stays unknown.
 
     ## Example
     ```yaml
@@ -1265,7 +1295,7 @@ def sg_no_default_sg(graph):
                 yield node.finding(attr, f"{what} {node.address} has an empty security-group "
                                    "list, so it falls back to the VPC's default security group",
                                    key=f"fallback:{attr}")
-            elif verdict is None:
+            elif verdict is None and _holds_declared_group(graph, node, attr, value) is None:
                 yield node.unknown(attr, "whether the security-group list is empty is unknown")
     # (b) the default security group itself (Terraform only)
     defaults = [g for g in graph.resources("sg") if g.type == "aws_default_security_group"]
