@@ -122,17 +122,23 @@ def test_sniff():
         assert not looks_like_template("t.yaml", head), head
 
 
-def test_cfn_lint_is_imported_lazily():
-    """Valid templates are read without importing cfn-lint (~0.7 s); a broken one needs it."""
+def test_cfn_lint_is_imported_lazily(tmp_path):
+    """Valid templates, and broken ones whose error walint words as cfn-lint does, are read
+    without importing cfn-lint (~0.7 s, ~50 MB); a text only cfn-lint can read needs it."""
+    escape = tmp_path / "escape.json"
+    escape.write_text('{"Resources": {"A": {"Type": "AWS::S3::Bucket", "X": "a\\qb"}}}\n')
     code = (
         "import sys\n"
         "from walint.parsers.cloudformation import looks_like_template, parse_templates\n"
         "looks_like_template('x.yaml', b'Resources:\\n  A:\\n    Type: AWS::S3::Bucket\\n')\n"
         "r = parse_templates(sys.argv[1:3])\n"
         "assert len(r.resources) > 3 and not r.diagnostics\n"
+        "r = parse_templates(sys.argv[3:4])\n"
+        "assert r.diagnostics, 'the duplicate is reported'\n"
         "assert not any(m.startswith('cfnlint') for m in sys.modules), 'cfnlint imported'\n"
-        "r = parse_templates(sys.argv[3:])\n"
-        "assert r.diagnostics and 'cfnlint' in sys.modules\n"
+        "r = parse_templates(sys.argv[4:])\n"
+        "assert 'cfnlint' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code, fixture("properties/template.yaml"),
-                    fixture("intrinsics/template.json"), fixture("invalid/duplicate.yaml")], check=True)
+                    fixture("intrinsics/template.json"), fixture("invalid/duplicate.yaml"),
+                    str(escape)], check=True)

@@ -1,8 +1,9 @@
 """Issue 8: the fast reader reads every corpus template exactly as cfn-lint's decoder does.
 
 Same values (types included), the same start and end marks on every mapping, sequence
-and string (keys included), and a rejection wherever cfn-lint reports an error (the
-reader then hands the text to cfn-lint, so the diagnostics are cfn-lint's own).
+and string (keys included), and an error wherever cfn-lint reports one: either the
+reader's own, in cfn-lint's words and lines, or a rejection (the text then goes to
+cfn-lint, so the diagnostics are cfn-lint's own).
 """
 from __future__ import annotations
 
@@ -49,13 +50,19 @@ def check(text: str):
     from cfnlint.decode import decode_str
 
     reference, matches = decode_str(text)
+    own = None
     try:
         fast = fastyaml.loads(text)
     except fastyaml.Rejected:
         fast = None
+    except fastyaml.NotATemplate as exc:
+        fast, own = None, exc.matches
     if matches:
         assert fast is None, "cfn-lint reports an error the fast reader does not see"
+        if own is not None:         # said without cfn-lint: its words, its lines
+            assert own == [(m.linenumber, m.message) for m in matches]
         return "error"
+    assert own is None, f"the fast reader reports {own}, cfn-lint reads the text"
     if fast is None:
         return "fallback"           # cfn-lint read it (e.g. its JSON fallback): it reads it again
     same(fast, reference)
@@ -75,6 +82,7 @@ def test_every_corpus_template():
             continue
         outcomes[os.path.relpath(path, CORPUS)] = check(text)
     assert list(outcomes.values()).count("same") >= 420
+    assert list(outcomes.values()).count("error") >= 10
     assert "fallback" not in outcomes.values(), [p for p, o in outcomes.items() if o == "fallback"]
 
 
@@ -94,6 +102,15 @@ def test_every_parser_fixture(path):
     "? [1]\n: x\n",
     "? null\n: x\n",
     "a: [unclosed\n",
+    "a: 1\nb: {c: 1, c: 2}\na: 3\n",
+    "a: 1\na: 2\na: 3\nb: {c: 1, c: 2}\n",
+    "k: [1, 2\nm: 3\n",
+    '{"a": 1,, "b": 2}\n',
+    '{"a": "x\\qy"}\n',
+    "? {x: 1}\n: y\n",
+    "? !Ref A\n: y\n",
+    "1: a\n1: b\n",
+    "a:\n\tb: 1\n",
     "base: &b {x: 1}\nd:\n  <<: *b\n  x: 2\n",
     "r: !GetAtt A.B.C\ns: !GetAtt [A, B]\nt: !Sub [x, {y: 1}]\nu: !GetAZs ''\n",
     "d: 2024-01-31\nb: !!binary aGVsbG8=\nf: 1.5\nn: ~\nt: yes\n",

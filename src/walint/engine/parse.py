@@ -12,6 +12,7 @@ import signal
 from contextlib import contextmanager
 
 from walint.engine.errors import UsageError
+from walint.model.kinds import normalize
 from walint.parsers.base import Diagnostic, ParseResult
 
 UNIT_SECONDS = float(os.environ.get("WALINT_UNIT_TIMEOUT", "60"))
@@ -48,6 +49,15 @@ def _alarm(signum, frame):
 
 
 def _parse_unit(unit, options) -> ParseResult:
+    """Read one unit and bring its resources to the graph's scheme (here, so that with
+    several jobs this runs in the workers too); never raises."""
+    result = _read_unit(unit, options)
+    for resource in result.resources:
+        normalize(resource)
+    return result
+
+
+def _read_unit(unit, options) -> ParseResult:
     """Parse one unit; never raises (a timeout or a parser bug becomes a diagnostic)."""
     kind, path = unit
     try:
@@ -139,11 +149,6 @@ def _parse_parallel(units, opts, jobs):
     kinds = {u[0] for u in units}
     if "tf" in kinds or "plan" in kinds:
         import walint.parsers.terraform  # noqa: F401
-    if "cfn" in kinds:
-        try:
-            import cfnlint.decode  # noqa: F401  (the decoder costs most of a second to import)
-        except Exception:  # pragma: no cover - the parser reports a missing cfn-lint itself
-            pass
     try:
         ctx = mp.get_context("fork")
     except ValueError:  # pragma: no cover - platforms without fork

@@ -200,20 +200,22 @@ def decode_text(path: str, text: str, out: Decoded | None = None) -> Decoded:
         return out
     try:
         template, matches = fastyaml.loads(text), None
+    except fastyaml.NotATemplate as exc:
+        template, matches = None, exc.matches
     except fastyaml.Rejected:
         template, matches = _reference_decode(text, out)
         if template is None and matches is None:
             return out
+        matches = [(getattr(m, "linenumber", None), m.message) for m in matches or ()]
     if matches:
-        first = matches[0]
         messages = []
-        for m in matches[:3]:
-            if m.message not in messages:
-                messages.append(m.message)
+        for _, message in matches[:3]:
+            if message not in messages:
+                messages.append(message)
         message = "; ".join(messages)
         if "recursion depth" in message:
             message = "template nests too deeply to be read"
-        line = getattr(first, "linenumber", None)
+        line = matches[0][0]
         out.diagnostics.append(_diag(path, line if line and line > 0 else None, message))
         return out
     if not isinstance(template, dict):

@@ -6,10 +6,11 @@ marks). It is avoided on the common path for two reasons: importing it costs mos
 second, and its duplicate-key check compares every key with every other one, so a
 template of thousands of resources takes seconds to read.
 
-This reader only handles templates that read cleanly. Anything cfn-lint would report
-(YAML errors, duplicate or null or unhashable keys, alias amplification, a JSON file
-that needs cfn-lint's JSON fallback) raises `Rejected`; the caller then asks cfn-lint,
-so diagnostics are cfn-lint's own, word for word.
+This reader handles templates that read cleanly, and reports in cfn-lint's words the
+errors whose wording is simple (YAML syntax errors, duplicate, null and unhashable keys:
+`NotATemplate`). Anything else (alias amplification, a JSON file that needs cfn-lint's
+JSON fallback, keys that are not strings) raises `Rejected`; the caller then asks
+cfn-lint, so diagnostics are cfn-lint's own, word for word.
 """
 from __future__ import annotations
 
@@ -28,6 +29,22 @@ class Rejected(Exception):
     """The fast reader does not accept this text; cfn-lint must read it."""
 
 
+class NotATemplate(Exception):
+    """The text is broken the way cfn-lint reports it, in cfn-lint's words: `matches` is
+    [(line, message)] as its decoder gives them (duplicate, null or unhashable keys, YAML
+    syntax errors). Saying so here spares importing cfn-lint (most of a second and
+    ~50 MB) for the one broken file of a scan; tests/cloudformation/test_cfn_fastyaml.py
+    holds these messages to cfn-lint's on every broken corpus template."""
+
+    def __init__(self, matches):
+        super().__init__(matches[0][1])
+        self.matches = matches
+
+
+def _duplicate(key, mark):
+    return (mark.line + 1, f"Duplicate found {key!r} (line {mark.line + 1})")
+
+
 class _Loader(_BaseLoader):
     pass
 
@@ -36,18 +53,30 @@ def _construct_map(loader, node):
     using_merge = any(key_node.tag == _MERGE for key_node, _ in node.value)
     SafeConstructor.flatten_mapping(loader, node)
     out = MDict((), node.start_mark, node.end_mark)
+    duplicates = []          # reported once the whole mapping is read, as cfn-lint does
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, False)
         value = loader.construct_object(value_node, False)
         if key is None:
-            raise Rejected("null key")
+            line = key_node.start_mark.line + 1
+            raise NotATemplate([(line, f"Null key {key_node.value!r} not supported (line {line})")])
         try:
             seen = key in out
         except TypeError:
-            raise Rejected("unhashable key") from None
+            mark = getattr(key, "start_mark", None)
+            if mark is None:
+                raise Rejected("unhashable key") from None
+            raise NotATemplate([(mark.line + 1, f'Unhashable type "{key}" (line {mark.line + 1})')]) from None
         if seen and not using_merge:
-            raise Rejected("duplicate key")
+            first = next(k for k in out if k == key)
+            if not isinstance(key, MStr) or not isinstance(first, MStr):
+                raise Rejected("duplicate key")     # cfn-lint's own words are not known
+            if not duplicates:
+                duplicates.append(_duplicate(key, first.start_mark))
+            duplicates.append(_duplicate(key, key_node.start_mark))
         out[key] = value
+    if duplicates:
+        raise NotATemplate(duplicates)
     return out
 
 
@@ -123,10 +152,17 @@ def loads(text: str):
             template = loader.get_single_data()
         finally:
             loader.dispose()
-    except Rejected:
+    except (Rejected, NotATemplate):
         raise
     except RecursionError:
         raise Rejected("recursion") from None
+    except (yaml.parser.ParserError, yaml.scanner.ScannerError) as exc:
+        if isinstance(exc, yaml.scanner.ScannerError) and exc.problem and (
+                exc.problem == "found character '\\t' that cannot start any token"
+                or exc.problem.startswith("found unknown escape character")):
+            raise Rejected(str(exc)) from None      # cfn-lint then tries it as JSON
+        mark = exc.problem_mark
+        raise NotATemplate([(mark.line + 1 if mark else None, exc.problem)]) from None
     except Exception as exc:   # YAML errors and anything else: cfn-lint will say what it is
         raise Rejected(str(exc)) from None
     if template is None:            # an empty file reads as an empty template
