@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from tfhelpers import dump_node
+
 from walint.parsers.terraform import syntax
 
 SOURCE = '''
@@ -41,22 +43,10 @@ locals {
 '''
 
 
-def _dump(x):
-    if isinstance(x, syntax.Node):
-        out = [type(x).__name__]
-        for cls in type(x).__mro__:
-            for slot in getattr(cls, "__slots__", ()):
-                out.append((slot, _dump(getattr(x, slot, None))))
-        return tuple(out)
-    if isinstance(x, (list, tuple)):
-        return tuple(_dump(i) for i in x)
-    return x
-
-
 def _read(data: bytes):
     sf = syntax.parse_file("main.tf", data)
     (locals_block,) = sf.body.blocks
-    return {name: _dump(a.expr) for name, a in locals_block.attrs.items()}
+    return {name: dump_node(a.expr) for name, a in locals_block.attrs.items()}
 
 
 def test_text_path_equals_tree_path(monkeypatch):

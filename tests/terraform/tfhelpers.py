@@ -35,3 +35,18 @@ def write_module(root, files):
 
 def by_address(result):
     return {r.address: r for r in result.resources}
+
+
+def dump_node(x):
+    """A syntax node (and everything under it, positions included) as nested tuples."""
+    from walint.parsers.terraform import syntax
+
+    if isinstance(x, syntax.Node):
+        out = [type(x).__name__]
+        for cls in type(x).__mro__:
+            for slot in getattr(cls, "__slots__", ()):
+                out.append((slot, dump_node(getattr(x, slot, None))))
+        return tuple(out)
+    if isinstance(x, (list, tuple)):
+        return tuple(dump_node(i) for i in x)
+    return x

@@ -35,12 +35,14 @@ __all__ = ["parse_modules", "looks_like_plan", "parse_plan"]
 
 def parse_modules(root_dirs, *, var_files=(), variables=()) -> ParseResult:
     """Parse each directory as a Terraform root module (all .tf and .tf.json files in it)."""
+    from . import syntax as S
     from .evaluate import Evaluator
     from .roots import evaluate_root
 
     result = ParseResult()
     ev = Evaluator()
     for root in root_dirs:
+        loaded_before = len(ev.module_cache)
         try:
             evaluate_root(ev, root, list(var_files), list(variables), result.resources)
         except RecursionError:
@@ -49,6 +51,10 @@ def parse_modules(root_dirs, *, var_files=(), variables=()) -> ParseResult:
         except Exception as e:  # noqa: BLE001 - the reader never raises
             ev.diag(root, None, f"internal error while evaluating the module: {type(e).__name__}: {e}",
                     level="warning", code="WAL-TF-INTERNAL")
+        finally:
+            # the modules stay cached for the next roots, their syntax trees need not
+            loaded = list(ev.module_cache.values())[loaded_before:]
+            S.keep_trees([source for module in loaded for source in module.sources.values()])
     result.diagnostics.extend(ev.diagnostics)
     result.files.extend(ev.files)
     return result

@@ -7,6 +7,8 @@ expression syntax, and its strings are HCL templates) and then re-shaped into bl
 """
 from __future__ import annotations
 
+import bisect
+import os
 import re
 
 MAX_NESTING = 256          # deeper expressions are cut off with a diagnostic
@@ -137,7 +139,8 @@ class Attribute:
             conv, node = self._conv, self._node
             self._node = self._conv = None
             try:
-                self._expr = conv.expr(node)
+                live_conv, live_node = conv.live(node)
+                self._expr = live_conv.expr(live_node)
             except RecursionError:
                 self._expr = Bad("expression nested too deeply", self.line, self.col)
             except Exception:
@@ -166,7 +169,8 @@ class Block:
         conv, body = self._pending
         self._pending = None
         try:
-            conv.body_into(self, body)
+            live_conv, live_body = conv.live(body)
+            live_conv.body_into(self, live_body)
         except Exception:
             raise
         except BaseException:
@@ -208,6 +212,17 @@ class SourceFile:
         self._comment_only = None
         self._comment_lines = None
         self._tree = None
+        self._conv = None
+
+    def detach(self):
+        """Let the tree-sitter tree go (it takes about 80 bytes per byte of source, while
+        a module waits in the evaluator's cache): comments are collected now, and what
+        is not converted yet is found again in a new parse if it is ever needed."""
+        if self._tree is not None and self._comments is None:
+            self._load_comments()
+        self._tree = None
+        if self._conv is not None:
+            self._conv.detach()
 
     def _load_comments(self):
         self._comments, self._comment_only = [], set()
@@ -230,6 +245,32 @@ class SourceFile:
         if self._comment_only is None:
             self._load_comments()
         return self._comment_only
+
+
+# ------------------------------------------------------------------ trees kept
+
+# A tree-sitter tree takes about 80 bytes per byte of source. Trees are kept for the most
+# recently used files up to this much source, and let go beyond it (SourceFile.detach):
+# a file whose tree is gone re-reads a block only when a later root needs one not yet
+# converted. Measured on the corpus (docs/benchmarks.md): always letting go costs ~10% of
+# the CPU for peak memory 59 MB; keeping every cached module's trees 100-110 MB.
+TREE_BUDGET = int(os.environ.get("WALINT_TREE_BUDGET", str(512 * 1024)))
+_KEPT: dict = {}            # id(SourceFile) -> (SourceFile, bytes), least recently used first
+
+
+def keep_trees(files):
+    """Mark `files` as just used; let the trees of the least recently used go beyond the
+    budget."""
+    for sf in files:
+        if sf._conv is None:
+            continue
+        _KEPT.pop(id(sf), None)
+        _KEPT[id(sf)] = (sf, len(sf._conv.src))
+    total = sum(size for _, size in _KEPT.values())
+    while total > TREE_BUDGET and _KEPT:
+        sf, size = _KEPT.pop(next(iter(_KEPT)))
+        sf.detach()
+        total -= size
 
 
 # --------------------------------------------------------------------------- parser
@@ -305,6 +346,14 @@ def unescape_heredoc(s: str) -> str:
 _SIMPLE_EXPR = re.compile(rb'"[^"\\$%\n\r]*"|[0-9]+|[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*')
 
 
+class _Span:
+    """Where a tree node was: its bytes and type (see _Converter.detach)."""
+    __slots__ = ("start", "end", "type")
+
+    def __init__(self, node, base):
+        self.start, self.end, self.type = node.start_byte + base, node.end_byte + base, node.type
+
+
 class _Converter:
     """Turns one tree-sitter tree into nodes. `src` is the file's bytes."""
 
@@ -315,6 +364,65 @@ class _Converter:
         self.depth = 0
         self.line_offset = line_offset
         self.col0 = col_offset_line1
+        self.root = None        # the tree's root while it is kept (parse_native)
+        self.pending = []       # blocks and attributes not converted yet
+        self.base = 0           # file offset of this converter's first byte (a re-read block)
+        self.tops = []          # (start byte, end byte, row, column) of top-level items
+        self.rereads = {}       # top-level item index -> converter of its new parse
+
+    # the tree, kept or found again ------------------------------------------------
+    def detach(self):
+        """Replace the tree nodes that pending blocks and attributes hold by their byte
+        spans, so the trees can be freed; `live` finds them again when one is needed."""
+        keep = []
+        for obj in self.pending:
+            if type(obj) is Attribute:
+                if obj._node is None:
+                    continue
+                if type(obj._node) is not _Span:
+                    obj._node = _Span(obj._node, obj._conv.base)
+                obj._conv = self
+            else:
+                if obj._pending is None:
+                    continue
+                conv, body = obj._pending
+                if type(body) is not _Span:
+                    obj._pending = (self, _Span(body, conv.base))
+            keep.append(obj)
+        self.pending = keep
+        self.root = None
+        self.rereads = {}
+
+    def live(self, n):
+        """(converter, tree node) for `n`, which may be a span left by `detach`: the
+        top-level block holding it is parsed again on its own (blocks are self-contained),
+        padded and offset so that lines and columns stay the file's."""
+        if type(n) is not _Span:
+            return self, n
+        i = bisect.bisect_right(self.tops, (n.start, float("inf"))) - 1
+        sub = self.rereads.get(i) if i >= 0 else None
+        if sub is None and i >= 0:
+            start, end, row, col = self.tops[i]
+            sub = _Converter(b" " * col + self.src[start:end], self.path, line_offset=row)
+            sub.base, sub.pending = start - col, self.pending
+            sub.root = ts_parse(sub.src).root_node
+            self.rereads[i] = sub
+        found = sub.find(n) if sub is not None else None
+        if found is None:         # the block read differently alone (a file with errors)
+            if self.root is None:
+                self.root = ts_parse(self.src).root_node
+            sub, found = self, self.find(n)
+        if found is None:
+            raise RuntimeError(f"{self.path}: lost the syntax node at byte {n.start}")
+        return sub, found
+
+    def find(self, n):
+        start, end = n.start - self.base, n.end - self.base
+        found = self.root.descendant_for_byte_range(start, end)
+        while found is not None and not (found.type == n.type and found.start_byte == start
+                                         and found.end_byte == end):
+            found = found.parent
+        return found
 
     # positions ---------------------------------------------------------------
     def pos(self, n):
@@ -353,7 +461,9 @@ class _Converter:
         line, col = r + 1 + self.line_offset, (c - self.col0 if r == 0 else c) + 1
         if expr_node is None:
             return
-        block.attrs[name] = Attribute(name, None, line, col, expr_node, self)
+        attr = Attribute(name, None, line, col, expr_node, self)
+        block.attrs[name] = attr
+        self.pending.append(attr)
 
     def block(self, n):
         ident = None
@@ -378,6 +488,7 @@ class _Converter:
         b = Block(ident, labels, line, col, end_line, self.path)
         if body is not None:
             b._pending = (self, body)
+            self.pending.append(b)
         return b
 
     def string_lit(self, n) -> str:
@@ -931,6 +1042,7 @@ def parse_native(path: str, data: bytes) -> SourceFile:
             body = ch
     if body is not None:
         for ch in body.named_children:
+            conv.tops.append((ch.start_byte, ch.end_byte) + tuple(ch.start_point))
             try:
                 if ch.type == "block":
                     b = conv.block(ch)
@@ -941,6 +1053,8 @@ def parse_native(path: str, data: bytes) -> SourceFile:
             except RecursionError:
                 sf.errors.append((ch.start_point[0] + 1, "expression nested too deeply"))
     sf._tree = (root, src)
+    sf._conv = conv
+    conv.root = root
     for e in conv.errors:
         if e not in sf.errors:
             sf.errors.append(e)
