@@ -1424,7 +1424,10 @@ class Evaluator:
             try:
                 return fn(args)
             except _UnknownInside as e:
-                return Unknown(e.u.reason, e.u.refs)
+                # compact([var.unknown_id, aws_security_group.lb.id]): the group stays an edge
+                refs = list(e.u.refs)
+                collect_refs(args, refs)
+                return Unknown(e.u.reason, tuple(refs))
             except FnError as e:
                 return Err(f"{name}(): {e}")
             except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError, OverflowError) as e:

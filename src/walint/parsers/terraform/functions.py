@@ -15,8 +15,8 @@ import json
 import math
 import re
 
-from .values import (AzIndex, AzList, Err, ResObj, Ref, TfSet, Unknown, is_number, norm_number, num_to_str,
-                     sort_key, to_bool, to_number, to_string, type_name)
+from .values import (AzIndex, AzList, Err, ResObj, Ref, TfSet, Unknown, collect_refs, is_number,
+                     norm_number, num_to_str, sort_key, to_bool, to_number, to_string, type_name)
 
 
 class FnError(Exception):
@@ -190,9 +190,12 @@ def f_coalescelist(a):
 def f_compact(a):
     (v,) = a
     out = []
-    for x in _list(v, "compact() argument"):
+    items = _list(v, "compact() argument")
+    for x in items:
         if isinstance(x, Unknown) and not isinstance(x, Err):
-            return Unknown(x.reason, x.refs)
+            refs = list(x.refs)
+            collect_refs(items, refs)        # the known items stay edges of the graph
+            return Unknown(x.reason, tuple(refs))
         if x is None or x == "":
             continue
         out.append(x)
