@@ -48,3 +48,25 @@ def test_broken_pack_is_a_usage_error(tmp_path):
     pack.write_text("raise RuntimeError('boom')\n")
     out = walint("rules", "--rules-path", pack, cwd=tmp_path)
     assert out.returncode == 2 and "boom" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_installed_packs_as_importlib_metadata_finds_them(tmp_path, monkeypatch):
+    """The loader reads entry points without importlib.metadata (start-up time); it must
+    find what importlib.metadata finds, first distribution on sys.path winning."""
+    from importlib.metadata import entry_points
+
+    from walint.engine import loader
+
+    for where, dist, body in (
+            ("a", "acme_rules-1.0.dist-info",
+             "# a comment\n[console_scripts]\nacme = acme.cli:main\n\n"
+             "[walint.rules]\nacme = acme_pack.rules:RULES [extra]\nacme-more = acme_pack\n"),
+            ("b", "Acme.Rules-0.9.dist-info", "[walint.rules]\nold = acme_old\n"),
+            ("b", "other-2.0.egg-info", "[walint.rules]\nother = other_pack:pack\n")):
+        (tmp_path / where / dist).mkdir(parents=True)
+        (tmp_path / where / dist / "entry_points.txt").write_text(body)
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "a"), str(tmp_path / "b")] + sys.path)
+    ours = sorted(loader.installed_packs())
+    theirs = sorted((e.name, e.value) for e in entry_points(group="walint.rules"))
+    assert ours == theirs
+    assert ("old", "acme_old") not in ours and ("other", "other_pack:pack") in ours

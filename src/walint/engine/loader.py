@@ -2,11 +2,12 @@
 directories the user names on the command line. Never code from the scanned tree."""
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
+import re
 import sys
 import types
-from importlib.metadata import entry_points
 
 from walint.engine.errors import UsageError
 from walint.model.rule import Rule
@@ -44,14 +45,75 @@ def _from_path(path: str) -> list:
     return collect(module)
 
 
+def installed_packs() -> list:
+    """(name, "module:attr") of every `walint.rules` entry point of the installed
+    distributions, as importlib.metadata.entry_points(group=GROUP) gives them (a test
+    compares the two), read straight from the `entry_points.txt` of each `*.dist-info` /
+    `*.egg-info` on sys.path: importing importlib.metadata and building its distribution
+    objects costs ~50 ms, a sixth of a pre-commit run on one file. A zip file on sys.path
+    is left to importlib.metadata."""
+    found, dists = [], set()
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as it:
+                names = sorted(e.name for e in it if e.name.endswith((".dist-info", ".egg-info")))
+        except NotADirectoryError:
+            if os.path.isfile(entry):
+                return [(ep.name, ep.value) for ep in _metadata_entry_points()]
+            continue
+        except OSError:
+            continue
+        for name in names:
+            dist = re.sub(r"[-_.]+", "_", name.rsplit(".", 1)[0].split("-", 1)[0]).lower()
+            if dist in dists:
+                continue            # the first on sys.path wins, as in importlib.metadata
+            dists.add(dist)
+            found.extend(_group_entries(os.path.join(entry or ".", name, "entry_points.txt")))
+    return found
+
+
+def _group_entries(path) -> list:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError:
+        return []
+    out, section = [], None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip()
+        elif section == GROUP and "=" in line:
+            name, _, value = line.partition("=")
+            out.append((name.strip(), value.strip()))
+    return out
+
+
+def _metadata_entry_points():
+    from importlib.metadata import entry_points
+
+    return entry_points(group=GROUP)
+
+
+def _load_entry(value):
+    """`module:attr.sub [extras]` -> the object, as EntryPoint.load does."""
+    module, _, attr = value.split("[", 1)[0].strip().partition(":")
+    obj = importlib.import_module(module.strip())
+    for part in filter(None, attr.strip().split(".")):
+        obj = getattr(obj, part)
+    return obj
+
+
 def load_rules(extra_paths=()) -> list:
     """Every rule from every installed pack and named path, sorted by id; ids unique."""
     rules = []
-    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+    for name, value in sorted(installed_packs(), key=lambda e: e[0]):
         try:
-            rules.extend(collect(ep.load()))
+            rules.extend(collect(_load_entry(value)))
         except Exception as exc:
-            raise UsageError(f"rule pack {ep.name} ({ep.value}) failed to load: "
+            raise UsageError(f"rule pack {name} ({value}) failed to load: "
                              f"{type(exc).__name__}: {exc}") from None
     for path in extra_paths:
         rules.extend(_from_path(path))

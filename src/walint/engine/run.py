@@ -15,7 +15,6 @@ from walint.engine.report import Location, Report, Result
 from walint.engine.selection import select
 from walint.model.finding import Finding
 from walint.model.graph import Graph
-from walint.model.kinds import normalize
 from walint.model.rule import DEFAULT_PROFILE, LEVELS
 from walint.parsers.base import Diagnostic
 
@@ -152,9 +151,7 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
                        options.profile_for, options.path_ignored)
     limits = inputs.limits()
 
-    parsed = parse_all(inputs, options, options.jobs)
-    for r in parsed.resources:
-        normalize(r)
+    parsed = parse_all(inputs, options, options.jobs)      # resources come normalized
     graph = Graph(parsed.resources, options.profile, options.profile_for)
 
     runnable = [r for r in chosen if not r.engine and locator.level(r) != "off"]
