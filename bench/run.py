@@ -107,6 +107,9 @@ def generated_tf(path, megabytes=2):
     return path
 
 
+HAND_MARK = "<!-- written by hand below: kept by bench/run.py --write -->"
+
+
 def fmt_s(x):
     return f"{x:.2f} s" if x < 100 else f"{x:.0f} s"
 
@@ -229,8 +232,15 @@ def main():
         text += "\n" + "\n".join(f"- {n}" for n in notes) + "\n"
     print(text)
     if opts.write:
-        with open(os.path.join(ROOT, "docs", "benchmarks.md"), "w") as fh:
-            fh.write(text)
+        path = os.path.join(ROOT, "docs", "benchmarks.md")
+        kept = ""
+        if os.path.exists(path):       # the analysis below the marker is written by hand
+            with open(path, encoding="utf-8") as fh:
+                old = fh.read()
+            if HAND_MARK in old:
+                kept = "\n" + old[old.index(HAND_MARK):]
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text + kept)
 
 
 if __name__ == "__main__":
