@@ -252,9 +252,10 @@ class SourceFile:
 # A tree-sitter tree takes about 80 bytes per byte of source. Trees are kept for the most
 # recently used files up to this much source, and let go beyond it (SourceFile.detach):
 # a file whose tree is gone re-reads a block only when a later root needs one not yet
-# converted. Measured on the corpus (docs/benchmarks.md): always letting go costs ~10% of
-# the CPU for peak memory 59 MB; keeping every cached module's trees 100-110 MB.
-TREE_BUDGET = int(os.environ.get("WALINT_TREE_BUDGET", str(512 * 1024)))
+# converted. Measured on the corpus with one worker (CPU, peak RSS): budget 0 8.0 s,
+# 70 MB; 256 KiB 87 MB; 512 KiB 7.3 s, 105 MB; trees of the 32 cached modules kept
+# 6.7-9 s, 150-170 MB (the machine is noisy: see docs/benchmarks.md).
+TREE_BUDGET = int(os.environ.get("WALINT_TREE_BUDGET", str(256 * 1024)))
 _KEPT: dict = {}            # id(SourceFile) -> (SourceFile, bytes), least recently used first
 
 
