@@ -97,7 +97,10 @@ def _parse_one(path, session, supplied, pseudo, Stack):
         decoded = session.decode(path)
         if decoded.template is not None:
             stack = Stack(session, decoded, scope=path, supplied=supplied, pseudo=pseudo)
-            stack.emit(session.result.resources)
+            try:
+                stack.emit(session.result.resources)
+            finally:
+                stack.close()
     except RecursionError:
         session.add(Diagnostic(path, None, "template nests too deeply to be read"))
     except Exception as exc:  # never let one file stop the scan

@@ -187,6 +187,14 @@ class Stack:
                     out[k2] = v2
         return out
 
+    def close(self):
+        """Break the stack <-> evaluator cycle (children first): the decoded template is
+        then freed as soon as the resources are out, not by a pass of the cycle collector."""
+        for child in self._children.values():
+            if child is not None:
+                child.close()
+        self.ev = None
+
     # ------------------------------------------------------------ nested stacks
     def child(self, logical: str):
         if logical in self._children:
