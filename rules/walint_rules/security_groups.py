@@ -427,7 +427,9 @@ def sg_internet_ingress_lb_only(graph):
                     related=_related(graph, r))
                 continue
             if any(f is None for f in facing):
-                yield _unknown(r, "whether the load balancer is internet-facing is unknown")
+                lb = lbs[facing.index(None)]
+                yield _unknown(r, f"whether load balancer {lb.address} is internet-facing is "
+                                  f"unknown: {_rule_text(r)}")
                 continue
             yield _finding(
                 r, f"{_open(r)} to the internet ({src.value}) on the group of "
