@@ -454,13 +454,13 @@ def ebs_efs_encrypted(graph):
     ```
     """
     for vol in graph.resources("volume"):
+        account = _ebs_default_on(graph, vol)
         if not vol.has("encrypted") and vol.has("snapshot_id"):
-            if _ebs_default_on(graph, vol) is not True:
+            if account is not True:
                 yield vol.unknown("snapshot_id", "created from a snapshot: encryption is the snapshot's")
             continue
         verdict = is_true(vol.get("encrypted"), False)
         if verdict is False:
-            account = _ebs_default_on(graph, vol)
             if account is True:
                 continue
             if account is None:
@@ -469,13 +469,13 @@ def ebs_efs_encrypted(graph):
                 continue
             yield vol.finding("encrypted", f"EBS volume {vol.address} is not encrypted" +
                               ("" if vol.has("encrypted") else " (Encrypted defaults to false)"))
-        elif verdict is None and _ebs_default_on(graph, vol) is not True:
+        elif verdict is None and account is not True:
             yield vol.unknown("encrypted", f"encrypted {_UNRESOLVED}")
     for res in graph.resources("instance", "launch_template"):
+        account = _ebs_default_on(graph, res)
         mappings = _mapping_verdicts(res)
         for path, device, verdict, absent, _root in mappings:
             if verdict is False:
-                account = _ebs_default_on(graph, res)
                 if account is True:
                     continue
                 if account is None:
@@ -484,10 +484,10 @@ def ebs_efs_encrypted(graph):
                     continue
                 yield res.finding(path, f"EBS block device {device} of {res.address} is not encrypted" +
                                   (" (Encrypted defaults to false)" if absent else ""), key=device)
-            elif verdict is None and _ebs_default_on(graph, res) is not True:
+            elif verdict is None and account is not True:
                 yield res.unknown(path, f"the encryption of block device {device} comes from a "
                                   "snapshot, the AMI, or a value walint cannot resolve", key=device)
-        if not any(root for _, _, _, _, root in mappings) and _ebs_default_on(graph, res) is not True:
+        if not any(root for _, _, _, _, root in mappings) and account is not True:
             # RULES.md §2.4: with no mapping for the root device, the AMI's root snapshot
             # decides its encryption (or EBS encryption by default, which walint cannot see
             # in CloudFormation): unknown, never a finding (unlike checkov CKV_AWS_8)

@@ -536,19 +536,31 @@ def _replica_group(graph, chain, assume_same=False):
     return None, "default", chain[-1][0]
 
 
-def _group_forces(group, param, accepted, eng, version):
-    """Does a parameter group require TLS: True/False/None (the checks below, as one verdict)."""
-    params = _group_params(group)
-    if isinstance(params, Unknown):
-        return None
-    if param in params:
-        return decide(params[param], lambda v: str(v).strip().lower() in accepted
-                      if isinstance(v, (str, int, bool)) else None)
+def _value_forces(value, accepted):
+    """Does a parameter's value require TLS: True/False/None."""
+    return decide(value, lambda v: str(v).strip().lower() in accepted
+                  if isinstance(v, (str, int, bool)) else None)
+
+
+def _family_default(group, eng, version):
+    """Whether a group that does not set the parameter requires TLS: its family's default
+    (a PostgreSQL family names its major version)."""
     family = known_str(group.get("family"))
     m = re.match(r"^postgres(\d+)", family or "")
     if eng == "postgres" and m:
         version = m.group(1)
     return _default_forces_ssl(eng, version) if family or eng != "postgres" else None
+
+
+def _group_forces(group, param, accepted, eng, version):
+    """Does a parameter group require TLS: True/False/None (the checks of rds_force_ssl's
+    group loop, as one verdict)."""
+    params = _group_params(group)
+    if isinstance(params, Unknown):
+        return None
+    if param in params:
+        return _value_forces(params[param], accepted)
+    return _family_default(group, eng, version)
 
 
 def _either_region(graph, chain, param, accepted, eng, version):
@@ -746,14 +758,7 @@ def rds_force_ssl(graph):
                                 params.reason, key=param)
             continue
         if param not in params:
-            family = known_str(group.get("family"))
-            version = None
-            m = re.match(r"^postgres(\d+)", family or "")
-            if eng == "postgres" and m:
-                version = m.group(1)
-            elif eng == "postgres":
-                version = dbs[0].get("engine_version")
-            verdict = _default_forces_ssl(eng, version) if family or eng != "postgres" else None
+            verdict = _family_default(group, eng, dbs[0].get("engine_version") if eng == "postgres" else None)
             if verdict is True:
                 continue
             if verdict is None:
@@ -766,8 +771,7 @@ def rds_force_ssl(graph):
                                 related=related, key=param)
             continue
         value = params[param]
-        verdict = decide(value, lambda v: str(v).strip().lower() in accepted
-                         if isinstance(v, (str, int, bool)) else None)
+        verdict = _value_forces(value, accepted)
         if verdict is False:
             yield group.finding(_param_position(group, param),
                                 f"parameter group {group.address} sets {param} to {value!s}: "

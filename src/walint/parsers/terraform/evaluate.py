@@ -37,6 +37,16 @@ def _is_local_source(src):
     return src.startswith("./") or src.startswith("../") or src in (".", "..") or src.startswith(".\\") or src.startswith("..\\")
 
 
+def _keeping_refs(u, args, partial=None):
+    """The unknown result of a function: `u`'s reason, with the references of every
+    argument, so that they stay edges of the graph (`compact(concat(var.extra,
+    [aws_security_group.lb.id]))` still attaches the group)."""
+    refs = []
+    collect_refs(args, refs)
+    collect_refs(u, refs)
+    return Unknown(u.reason, tuple(refs), partial=partial)
+
+
 def format_key(k):
     if isinstance(k, str):
         return "[" + json.dumps(k, ensure_ascii=False) + "]"
@@ -1412,22 +1422,13 @@ class Evaluator:
             args = [self.resolve(a) for a in args]
             for a in args:
                 if isinstance(a, Unknown):
-                    if isinstance(a, Err):
-                        return a
-                    # the other arguments' references stay edges of the graph: in
-                    # concat(var.extra, [aws_security_group.lb.id]) the group is attached
-                    refs = []
-                    collect_refs(args, refs)
-                    return Unknown(a.reason, tuple(refs))
+                    return a if isinstance(a, Err) else _keeping_refs(a, args)
             if any(isinstance(a, OneOf) for a in args):
                 return self._oneof_call(name, fn, args)
             try:
                 return fn(args)
             except _UnknownInside as e:
-                # compact([var.unknown_id, aws_security_group.lb.id]): the group stays an edge
-                refs = list(e.u.refs)
-                collect_refs(args, refs)
-                return Unknown(e.u.reason, tuple(refs))
+                return _keeping_refs(e.u, args)
             except FnError as e:
                 return Err(f"{name}(): {e}")
             except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError, OverflowError) as e:
@@ -1436,15 +1437,12 @@ class Evaluator:
         for a in args:
             u = find_unknown(a)
             if u is not None:
-                refs = []
-                collect_refs(args, refs)
                 if isinstance(u, Err):
                     return u
-                if name == "jsonencode" and raw:
-                    # A policy or container definitions document whose ARNs are known only
-                    # after apply: keep its structure (with Refs) for the rules that can use it.
-                    return Unknown(u.reason, tuple(refs), partial=self.finish(raw[0]))
-                return Unknown(u.reason, tuple(refs))
+                # A policy or container definitions document whose ARNs are known only
+                # after apply: keep its structure (with Refs) for the rules that can use it.
+                partial = self.finish(raw[0]) if name == "jsonencode" and raw else None
+                return _keeping_refs(u, args, partial)
         if any(isinstance(a, (AzIndex, AzList)) for a in args):
             return Unknown(f"{name}() of an Availability Zone that is not known by name")
         if any(isinstance(a, OneOf) for a in args):
@@ -1470,7 +1468,7 @@ class Evaluator:
             except FnError as e:
                 out.append(Err(f"{name}(): {e}"))
             except _UnknownInside as e:
-                out.append(Unknown(e.u.reason, e.u.refs))
+                out.append(_keeping_refs(e.u, c))
             except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError, OverflowError) as e:
                 out.append(Err(f"{name}(): bad arguments ({e})"))
         return one_of(out)

@@ -15,7 +15,7 @@ import json
 import math
 import re
 
-from .values import (AzIndex, AzList, Err, ResObj, Ref, TfSet, Unknown, collect_refs, is_number,
+from .values import (AzIndex, AzList, Err, ResObj, Ref, TfSet, Unknown, is_number,
                      norm_number, num_to_str, sort_key, to_bool, to_number, to_string, type_name)
 
 
@@ -190,12 +190,9 @@ def f_coalescelist(a):
 def f_compact(a):
     (v,) = a
     out = []
-    items = _list(v, "compact() argument")
-    for x in items:
+    for x in _list(v, "compact() argument"):
         if isinstance(x, Unknown) and not isinstance(x, Err):
-            refs = list(x.refs)
-            collect_refs(items, refs)        # the known items stay edges of the graph
-            return Unknown(x.reason, tuple(refs))
+            raise _UnknownInside(x)
         if x is None or x == "":
             continue
         out.append(x)
