@@ -37,7 +37,8 @@ def test_dot_renders_with_graphviz(tmp_path):
 def test_dot_shows_zones_tiers_nats_routes_workloads():
     text = picture.render(_report(FOUNDATION), "dot")
     assert "VPC aws_vpc.main" in text
-    assert "zone #1 of the region's list" in text and "zone #2 of the region's list" in text
+    assert "the first AZ of the region (index 0)" in text
+    assert "the second AZ of the region (index 1)" in text
     for tier in ("public", "private", "isolated"):
         assert f'label="{tier}"' in text
     assert text.count("shape=hexagon") == 2                 # a NAT gateway per zone

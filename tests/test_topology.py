@@ -86,9 +86,14 @@ def test_zone_of_subnet_forms():
     assert topo.zone_of(g, s3).form == "unknown"
     assert topo.zone_of(g, s4).form == "unknown"
     assert topo.zone_of(g, s5).form == "choice"
-    assert topo.zone_label(topo.zone_of(g, s0)) == "zone #1 of the region's list"
+    assert topo.zone_label(topo.zone_of(g, s0)) == "the first AZ of the region (index 0)"
     assert topo.zones_text([topo.zone_of(g, s0), Z("index", ("GETAZS", 1))]) == \
-        "zones #1, #2 of the region's list"
+        "the first and second AZs of the region (indexes 0, 1)"
+    assert topo.zone_label(Z("index", ("GETAZS(filtered:available)", 2))) == \
+        "the third AZ of data.aws_availability_zones.available (index 2)"
+    assert topo.zones_text([Z("index", ("VAR(azs)", 0)), Z("index", ("VAR(azs)", 1)),
+                            Z("index", ("VAR(azs)", 2))]) == \
+        "the first, second and third AZs of var.azs (indexes 0, 1, 2)"
 
 
 # -- tiers ---------------------------------------------------------------------------------

@@ -97,20 +97,34 @@ class Zone:
         return Zone(self.form, self.value, self.many or many, self.optional or optional)
 
 
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
+def _ordinal(i: int) -> str:
+    return _ORDINALS[i] if 0 <= i < len(_ORDINALS) else f"#{i + 1}"
+
+
 def _list_label(list_id: str) -> str:
-    if list_id == "GETAZS":
-        return "the region's list"
-    if list_id.startswith("GETAZS(") and list_id.endswith(")"):
-        return f"the region's list ({list_id[7:-1]})"
-    if list_id.startswith("PARAM(") and list_id.endswith(")"):
-        return f"parameter {list_id[6:-1]}"
-    if list_id.startswith("VAR(") and list_id.endswith(")"):
-        return f"var.{list_id[4:-1]}"
+    """The list a zone index points into, in the words a user wrote it with."""
+    base, _, arg = list_id.partition("(")
+    arg = arg[:-1] if arg.endswith(")") else arg
+    if base in ("GETAZS", "GETAZIDS"):
+        if arg.startswith("filtered:"):
+            return f"data.aws_availability_zones.{arg[len('filtered:'):]}"
+        return f"region {arg}" if arg and not arg.startswith("AWS::") else "the region"
+    if base == "PARAM":
+        return f"parameter {arg}"
+    if base == "VAR":
+        return f"var.{arg}"
     return list_id
 
 
+def _series(words: list) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def zone_label(zone) -> str:
-    """A zone in words, for messages: `us-east-1a`, `zone #2 of the region's list`."""
+    """A zone in words, for messages: `us-east-1a`, `the second AZ of the region (index 1)`."""
     if not isinstance(zone, Zone):
         return str(zone)
     if zone.form == "name":
@@ -119,7 +133,7 @@ def zone_label(zone) -> str:
         return f"zone id {zone.value}"
     if zone.form == "index":
         list_id, i = zone.value
-        return f"zone #{i + 1} of {_list_label(list_id)}"
+        return f"the {_ordinal(i)} AZ of {_list_label(list_id)} (index {i})"
     if zone.form == "choice":
         return " or ".join(zone_label(z) for z in zone.value)
     return "an unknown zone"
@@ -127,7 +141,7 @@ def zone_label(zone) -> str:
 
 def zones_text(zones) -> str:
     """Several zones in words, deduplicated, indexes of one list grouped:
-    `us-east-1a, us-east-1b`, `zones #1, #2 of the region's list`."""
+    `us-east-1a, us-east-1b`, `the first and second AZs of the region (indexes 0, 1)`."""
     plain, lists = [], {}
     order = []
     for z in zones:
@@ -149,8 +163,11 @@ def zones_text(zones) -> str:
             out.append(key)
         else:
             idx = sorted(lists[key])
-            nums = ", ".join(f"#{i + 1}" for i in idx)
-            out.append(f"zone{'s' if len(idx) > 1 else ''} {nums} of {_list_label(key)}")
+            if len(idx) == 1:
+                out.append(f"the {_ordinal(idx[0])} AZ of {_list_label(key)} (index {idx[0]})")
+            else:
+                out.append(f"the {_series([_ordinal(i) for i in idx])} AZs of {_list_label(key)} "
+                           f"(indexes {', '.join(map(str, idx))})")
     return ", ".join(out)
 
 
