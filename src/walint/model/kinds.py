@@ -195,15 +195,18 @@ def snake(name: str) -> str:
     return s.lower()
 
 
-def _snake_tree(value):
+def _snake_tree(value, names: dict):
+    """`value` with snake_case keys; `names` collects snake -> the name as written."""
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
             sk = snake(k) if isinstance(k, str) else k
-            out[sk] = v if sk in OPAQUE else _snake_tree(v)
+            if sk != k:
+                names.setdefault(sk, k)
+            out[sk] = v if sk in OPAQUE else _snake_tree(v, names)
         return out
     if isinstance(value, list):
-        return [_snake_tree(v) for v in value]
+        return [_snake_tree(v, names) for v in value]
     return value
 
 
@@ -222,7 +225,9 @@ def normalize(resource) -> None:
     """Set the resource's kind and bring its attribute names to the one scheme."""
     resource.kind = kind_of(resource.type)
     if resource.format == "cloudformation":
-        resource.attrs = _snake_tree(resource.attrs)
+        names = {}
+        resource.attrs = _snake_tree(resource.attrs, names)
+        resource.native_names = names
         resource.positions = {_snake_path(p): pos for p, pos in resource.positions.items()}
 
 

@@ -43,6 +43,8 @@ class Resource:
     meta: dict = field(default_factory=dict)
     # Comment lines in or just above the resource's source (suppressions): [(line, text)]
     comments: list = field(default_factory=list)
+    # CloudFormation: snake_case attribute name -> the property name as written (`MultiAZ`).
+    native_names: dict = field(default_factory=dict)
 
     # -- reading attributes -------------------------------------------------------------
 
@@ -113,6 +115,27 @@ class Resource:
         f.status = "unknown"
         return f
 
+    # -- words for messages -------------------------------------------------------------
+
+    def native(self, name: str) -> str:
+        """An attribute's name as the user wrote it: `multi_az` in Terraform, `MultiAZ` in
+        CloudFormation (`NetworkConfiguration.AwsvpcConfiguration.Subnets` for a path)."""
+        path = kinds.native_path(self.kind, self.format, name)
+        if self.format != "cloudformation":
+            return path
+        return ".".join(self.native_names.get(p) or _camel(p) for p in path.split("."))
+
+    def setting(self, name: str, value) -> str:
+        """`multi_az = false` (Terraform) or `MultiAZ: false` (CloudFormation)."""
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, str):
+            text = f'"{value}"' if self.format == "terraform" else value
+        else:
+            text = str(value)
+        sep = " = " if self.format == "terraform" else ": "
+        return f"{self.native(name)}{sep}{text}"
+
     def tags(self) -> dict:
         """Tags as a plain dict whatever the format (CFN list of Key/Value, TF map)."""
         raw = self.attrs.get("tags") or self.attrs.get("Tags")
@@ -122,3 +145,13 @@ class Resource:
             return {t.get("Key"): t.get("Value") for t in raw
                     if isinstance(t, dict) and isinstance(t.get("Key"), str)}
         return {}
+
+
+def _camel(name: str) -> str:
+    """`storage_encrypted` -> `StorageEncrypted`: CloudFormation's spelling of an unset
+    property; set properties keep their own spelling through `native_names`)."""
+    return "".join(part.upper() if part in _ACRONYMS else part[:1].upper() + part[1:]
+                   for part in name.split("_"))
+
+
+_ACRONYMS = frozenset({"az", "db", "sse", "ssl"})  # MultiAZ, DBSubnetGroupName, SSESpecification
