@@ -37,3 +37,14 @@ def test_index_lists_every_rule():
     text = index(builtin_rules())
     for r in builtin_rules():
         assert f"[{r.id}]({r.id}.md)" in text
+
+
+def test_catalogue_names_real_rules_and_every_rule_covers_a_service():
+    from walint.catalogue import SERVICES
+    from walint.docs_gen import builtin_rules
+
+    rules = {r.id: r for r in builtin_rules()}
+    named = {i for _, _, ids in SERVICES for i in ids}
+    assert not named - set(rules), f"catalogue names rules that do not exist: {sorted(named - set(rules))}"
+    uncovered = sorted(i for i, r in rules.items() if not r.engine and i not in named)
+    assert not uncovered, f"rules in no service of walint/catalogue.py: {uncovered}"

@@ -46,7 +46,22 @@ def index(rules) -> str:
         lines.append(f"| [{r.id}]({r.id}.md) | `{r.name}` | {r.pillar} | {r.category} | "
                      f"{_cell(', '.join(r.best_practice) or '-')} | "
                      + " | ".join(docs.severity_cells(r)) + " |")
+    lines += services(rules)
     return "\n".join(lines) + "\n"
+
+
+def services(rules) -> list:
+    """The catalogue's services (walint.catalogue) with the rules that cover each."""
+    from walint.catalogue import SERVICES
+
+    known = {r.id for r in rules}
+    lines = ["", "## Services of the catalogue", "",
+             "The services the foundation builds on (CATALOGUE.md), each with the rules that "
+             "check it.", "", "| layer | service | rules |", "|---|---|---|"]
+    for layer, service, ids in SERVICES:
+        cells = ", ".join(f"[{i}]({i}.md)" for i in sorted(ids) if i in known) or "none yet"
+        lines.append(f"| {layer} | {_cell(service)} | {cells} |")
+    return lines
 
 
 def render(rules) -> dict:
