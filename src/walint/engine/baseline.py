@@ -74,6 +74,8 @@ def read(path: str) -> list:
     except (UnicodeDecodeError, ValueError):
         raise UsageError(f"{path}: not a walint baseline (not JSON; walint scan "
                          f"--create-baseline writes one)") from None
+    except RecursionError:      # a hostile file nesting 100,000 brackets
+        raise UsageError(f"{path}: not a walint baseline (JSON nested too deeply)") from None
     if not isinstance(data, dict) or MARKER not in data:
         raise UsageError(f"{path}: not a walint baseline (no \"{MARKER}\" marker)")
     if data[MARKER] != VERSION:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from walint.engine.errors import UsageError
 from walint.model.kinds import normalize
-from walint.parsers.base import Diagnostic, ParseResult
+from walint.parsers.base import Diagnostic, ParseResult, incomplete
 
 UNIT_SECONDS = float(os.environ.get("WALINT_UNIT_TIMEOUT", "60"))
 PARALLEL_BYTES = int(os.environ.get("WALINT_PARALLEL_BYTES", 1 << 20))  # below this, one process is faster than a pool
@@ -77,13 +77,19 @@ def _read_unit(unit, options) -> ParseResult:
             return cloudformation.parse_templates([path], params=options["params"],
                                                   parameter_files=options["parameter_files"])
     except UnitTimeout:
-        return ParseResult(diagnostics=[Diagnostic(
+        return ParseResult(diagnostics=[incomplete(
             path, None, f"reading took longer than {options.get('timeout', UNIT_SECONDS):g} s "
             "and was stopped; nothing in it was checked")])
     except RecursionError:
-        return ParseResult(diagnostics=[Diagnostic(path, None, "nesting too deep to read")])
+        return ParseResult(diagnostics=[incomplete(path, None, "nesting too deep to read; "
+                                                   "nothing in it was checked")])
     except MemoryError:
-        return ParseResult(diagnostics=[Diagnostic(path, None, "too large to read in memory")])
+        return ParseResult(diagnostics=[incomplete(path, None, "too large to read in memory; "
+                                                   "nothing in it was checked")])
+    except Exception as exc:  # noqa: BLE001 - a reader's bug must not end the scan silently
+        return ParseResult(diagnostics=[incomplete(
+            path, None, f"not read: internal error ({type(exc).__name__}: {exc}); "
+            "nothing in it was checked")])
 
 
 def _worker(args):

@@ -1,7 +1,15 @@
 """A scan's outcome, located and sorted: what every reporter renders."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+
+
+def fingerprint(rule_id: str, file: str, address: str, key: str) -> str:
+    """SARIF partialFingerprints["walint/v1"]: rule, file, address and the rule's key, never
+    the line, so a finding keeps its identity across unrelated edits."""
+    text = "\x1f".join((rule_id, file, address, key))
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 @dataclass
@@ -46,7 +54,8 @@ class Report:
     resources: int
     show_unknown: bool = False
     base_uri: str = ""            # what SARIF's %SRCROOT% names
-    internal_errors: list = field(default_factory=list)
+    internal_errors: list = field(default_factory=list)  # rules that raised (walint bugs)
+    incomplete: int = 0           # units, modules, resources or rules not fully evaluated
     graph: object = None
     namer: object = None          # file -> display path
     baseline: dict | None = None  # {"file": ..., "stale": [entries no finding matches]}
@@ -68,8 +77,9 @@ class Report:
         return dict(sorted(out.items()))
 
     def exit_code(self) -> int:
-        if self.internal_errors:
-            return 3
+        """0 or 1 by the fail-on level. An internal error in a rule is a WAL-PARSE-002
+        finding (error in every profile), so it fails the scan with 1 like a parse error;
+        3 is left to a crash of walint itself (cli.main), which prints no report."""
         if self.fail_on == "never":
             return 0
         order = ("error", "warning", "note")

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import os
 
-from walint.parsers.base import Diagnostic, ParseResult
+from walint.parsers.base import ParseResult, incomplete
 
 __all__ = ["parse_modules", "looks_like_plan", "parse_plan"]
 
@@ -46,11 +46,10 @@ def parse_modules(root_dirs, *, var_files=(), variables=()) -> ParseResult:
         try:
             evaluate_root(ev, root, list(var_files), list(variables), result.resources)
         except RecursionError:
-            ev.diag(root, None, "internal error while evaluating the module: nesting too deep",
-                    level="warning", code="WAL-TF-INTERNAL")
+            ev.incomplete(root, None, "the module was not fully evaluated: its expressions nest too deeply")
         except Exception as e:  # noqa: BLE001 - the reader never raises
-            ev.diag(root, None, f"internal error while evaluating the module: {type(e).__name__}: {e}",
-                    level="warning", code="WAL-TF-INTERNAL")
+            ev.incomplete(root, None, f"the module was not fully evaluated: internal error "
+                          f"({type(e).__name__}: {e})")
         finally:
             # the modules stay cached for the next roots, their syntax trees need not
             loaded = list(ev.module_cache.values())[loaded_before:]
@@ -73,6 +72,6 @@ def parse_plan(path: str) -> ParseResult:
         return read_plan(path)
     except Exception as e:  # noqa: BLE001 - the reader never raises
         r = ParseResult(files=[path])
-        r.diagnostics.append(Diagnostic(path, 1, f"internal error while reading the plan: {type(e).__name__}: {e}",
-                                        level="warning", code="WAL-TF-INTERNAL"))
+        r.diagnostics.append(incomplete(path, 1, f"the plan was not read: internal error "
+                                        f"({type(e).__name__}: {e})"))
         return r

@@ -11,7 +11,7 @@ import os
 import re
 
 from walint.model.resource import Resource
-from walint.parsers.base import Diagnostic, SourceError, encoding_problem, read_source
+from walint.parsers.base import INCOMPLETE, Diagnostic, SourceError, encoding_problem, read_source
 
 from . import syntax as S
 from .functions import FUNCTIONS, NOT_EVALUATED, STRUCTURAL, FnError, _UnknownInside, _set
@@ -193,7 +193,8 @@ def _load_module(dir_, ev) -> Module:
             ev.diag(path, 1, "file nested too deeply to be read")
             continue
         except Exception as e:  # noqa: BLE001 - never raise out of the reader
-            ev.diag(path, 1, f"internal error while reading the file: {type(e).__name__}: {e}")
+            ev.diag(path, 1, f"the file was not read: internal error ({type(e).__name__}: {e})",
+                    code=INCOMPLETE)
             continue
         for line, msg in sf.errors:
             ev.diag(path, line, msg)
@@ -399,12 +400,16 @@ class Evaluator:
         self.modules_json: dict = {}
 
     # ------------------------------------------------------------------ bookkeeping
-    def diag(self, file, line, message, level="error", code="WAL-PARSE-001"):
-        key = (file, line, message, level, code)
+    def diag(self, file, line, message, level="error", code="WAL-PARSE-001", address=""):
+        key = (file, line, message, level, code, address)
         if key in self._diag_seen:
             return
         self._diag_seen.add(key)
-        self.diagnostics.append(Diagnostic(file, line, message, level, code))
+        self.diagnostics.append(Diagnostic(file, line, message, level, code, address))
+
+    def incomplete(self, file, line, message, address=""):
+        """Something dropped or stopped: a WAL-PARSE-002 finding, never only a warning."""
+        self.diag(file, line, message, level="error", code=INCOMPLETE, address=address)
 
     def note_file(self, path):
         if path not in self._files_seen:
@@ -862,8 +867,8 @@ class Evaluator:
 
     def _cap(self, n, what, file, line):
         if n > MAX_INSTANCES:
-            self.diag(file, line, f"{what} has {n} instances; only the first {MAX_INSTANCES} are analysed",
-                      level="note", code="WAL-TF-LIMIT")
+            self.incomplete(file, line, f"{what} has {n} instances; only the first {MAX_INSTANCES} "
+                            "were evaluated")
             return MAX_INSTANCES
         return n
 
@@ -1602,22 +1607,22 @@ class Evaluator:
             try:
                 self.build_resource(m, rd, out)
             except RecursionError:
-                self.diag(rd.file, rd.block.line, f"internal error while evaluating {m.prefix}{rd.key}: nesting too deep",
-                          level="warning", code="WAL-TF-INTERNAL")
+                self.incomplete(rd.file, rd.block.line, f"{m.prefix}{rd.key} was not evaluated: "
+                                "its expressions nest too deeply", f"{m.prefix}{rd.key}")
             except Exception as e:  # noqa: BLE001 - never raise out of the reader
-                self.diag(rd.file, rd.block.line, f"internal error while evaluating {m.prefix}{rd.key}: "
-                          f"{type(e).__name__}: {e}", level="warning", code="WAL-TF-INTERNAL")
+                self.incomplete(rd.file, rd.block.line, f"{m.prefix}{rd.key} was not evaluated: internal error "
+                                f"({type(e).__name__}: {e})", f"{m.prefix}{rd.key}")
         for name in sorted(m.module.calls, key=lambda k: (m.module.calls[k].file, m.module.calls[k].line)):
             call = m.module.calls[name]
             try:
                 res = self.module_instances(m, name)
             except RecursionError:
-                self.diag(call.file, call.line, f"internal error while evaluating module {name}: nesting too deep",
-                          level="warning", code="WAL-TF-INTERNAL")
+                self.incomplete(call.file, call.line, f"module {m.prefix}module.{name} was not evaluated: "
+                                "its expressions nest too deeply", f"{m.prefix}module.{name}")
                 continue
             except Exception as e:  # noqa: BLE001
-                self.diag(call.file, call.line, f"internal error while evaluating module {name}: "
-                          f"{type(e).__name__}: {e}", level="warning", code="WAL-TF-INTERNAL")
+                self.incomplete(call.file, call.line, f"module {m.prefix}module.{name} was not evaluated: "
+                                f"internal error ({type(e).__name__}: {e})", f"{m.prefix}module.{name}")
                 continue
             if isinstance(res, Unknown):
                 self.facade(m, name, call, out)
