@@ -56,9 +56,35 @@ class Report:
     base_uri: str = ""            # what SARIF's %SRCROOT% names
     internal_errors: list = field(default_factory=list)  # rules that raised (walint bugs)
     incomplete: int = 0           # units, modules, resources or rules not fully evaluated
+    configuration: dict = field(default_factory=dict)   # what the configuration file turned
+                                                        # off or lowered (docs/security.md)
     graph: object = None
     namer: object = None          # file -> display path
     baseline: dict | None = None  # {"file": ..., "stale": [entries no finding matches]}
+
+    def configuration_line(self) -> str:
+        """One sentence on what the repository's configuration switched off, or ''."""
+        c = self.configuration
+        parts = []
+        if c.get("rules_off"):
+            n = len(c["rules_off"])
+            parts.append(f"{n} rule{'s' if n != 1 else ''} off")
+        if c.get("severity_lowered"):
+            n = len(c["severity_lowered"])
+            parts.append(f"{n} severit{'ies' if n != 1 else 'y'} lowered")
+        if c.get("per_path_ignores"):
+            n = c["per_path_ignores"]
+            parts.append(f"{n} per-path ignore{'s' if n != 1 else ''}")
+        if c.get("excluded_paths"):
+            n = c["excluded_paths"]
+            parts.append(f"{n} path{'s' if n != 1 else ''} excluded")
+        if c.get("profile"):
+            parts.append(f"profile {c['profile']}")
+        if c.get("fail_on"):
+            parts.append(f"fails on {c['fail_on']}")
+        if not parts:
+            return ""
+        return f"configuration {c.get('file') or ''}: {', '.join(parts)}".replace(" :", ":")
 
     def active(self):
         """Findings that count: not suppressed."""

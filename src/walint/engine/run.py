@@ -41,6 +41,7 @@ class ScanOptions:
     report_unused_ignores: bool = False
     baseline: str | None = None           # a baseline file: its findings are reported as suppressed
     today: object = None                  # datetime.date for suppression expiry (default today)
+    configuration: dict = field(default_factory=dict)   # what the configuration file turned off
 
 
 class _Locator:
@@ -219,6 +220,7 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
                   files=files, resources=len(graph.resources()), show_unknown=options.show_unknown,
                   base_uri=namer.base(), internal_errors=[safe.message(e) for e in errors],
                   incomplete=incomplete, graph=graph, namer=namer,
+                  configuration=_configuration(options),
                   baseline=None if stale is None else {"file": options.baseline, "stale": stale})
 
 
@@ -243,6 +245,15 @@ def _baseline(results, options):
     if not options.baseline:
         return None
     return baseline_mod.apply(results, baseline_mod.read(options.baseline), options.baseline)
+
+
+def _configuration(options) -> dict:
+    """The configuration's effects (cli.settings) plus the paths its `exclude` kept out."""
+    out = dict(options.configuration)
+    excluded = getattr(options.exclude, "count", 0)
+    if excluded:
+        out["excluded_paths"] = excluded
+    return out if set(out) - {"file"} else {}
 
 
 def _anchor(files, namer) -> str:

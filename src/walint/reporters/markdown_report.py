@@ -59,6 +59,8 @@ def _headline(report) -> list:
         detail += " \u00b7 suppressed: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
     if report.unknowns:
         detail += f" \u00b7 {len(report.unknowns)} undecided"
+    if report.configuration_line():
+        detail += f" \u00b7 {text(report.configuration_line())}"
     return parts + ["", detail, ""]
 
 

@@ -50,6 +50,8 @@ def render(report, color=False) -> str:
     suppressed = sum(1 for r in report.results if r.suppressed)
     if suppressed:
         out.append(f"{suppressed} suppressed")
+    if report.configuration_line():
+        out.append(safe(report.configuration_line()))
     if report.unknowns:
         hint = "" if report.show_unknown else " (--show-unknown lists them)"
         out.append(f"{len(report.unknowns)} check{'s' if len(report.unknowns) != 1 else ''} "
