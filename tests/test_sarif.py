@@ -40,8 +40,15 @@ def test_contract_fields():
         assert r["help"]["text"] and r["help"]["markdown"]
         assert r["defaultConfiguration"]["level"] in ("error", "warning", "note", "none")
         assert len(r["properties"]["tags"]) == 2
-    enc = next(r for r in driver["rules"] if r["id"] == "WAL-ENC-001")
-    assert enc["properties"]["security-severity"] == "8.0"
+        assert r["helpUri"] == ("https://github.com/walint/walint/blob/main/docs/rules/"
+                                f"{r['id']}.md")
+        assert r["properties"]["precision"] in ("very-high", "high", "medium", "low")
+        assert r["properties"].get("problem.severity") in ("error", "warning", "recommendation",
+                                                           None)
+    by_id = {r["id"]: r for r in driver["rules"]}
+    # graded by impact, not by level (CONTRACT.md): data unencrypted is high
+    assert by_id["WAL-ENC-001"]["properties"]["security-severity"] == "7.0"
+    assert "security-severity" not in by_id["WAL-MAZ-001"]["properties"]
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file://")
     result = run["results"][0]
     assert rule_ids[result["ruleIndex"]] == result["ruleId"]
