@@ -999,8 +999,9 @@ class Evaluator:
                       ".terraform/modules exists", level="note", code="WAL-TF-MODULE")
             return Unknown(f"module {name} (source {source}) was not analysed")
         if m.depth + 1 > MAX_MODULE_DEPTH:
-            self.diag(file, call.line, f"module {name} (source {source}) is nested deeper than {MAX_MODULE_DEPTH} modules; not analysed",
-                      level="warning", code="WAL-TF-MODULE")
+            self.incomplete(file, call.line, f"module {name} (source {source}) is nested deeper than "
+                            f"{MAX_MODULE_DEPTH} modules; its resources were not evaluated",
+                            f"{m.prefix}module.{name}")
             return Unknown(f"module {name} is nested too deeply")
         absdir = os.path.normcase(os.path.abspath(child_dir))
         if absdir in m.ancestors_dirs():
