@@ -162,3 +162,18 @@ def test_wal_parse_002_is_documented():
     assert INCOMPLETE.id == "WAL-PARSE-002" and INCOMPLETE.name == "incomplete-evaluation"
     assert set(INCOMPLETE.severity.values()) == {"error"}
     assert "not evaluated" in explain(INCOMPLETE) or "stopped" in explain(INCOMPLETE)
+
+
+@pytest.mark.parametrize("name, text", [
+    (".walint.yml", "select: " + "[" * 100_000 + "]" * 100_000 + "\n"),
+    (".walint.yml", "fail-on: " + DIGITS + "\n"),
+    ("pyproject.toml", "[tool.walint]\nprofile = " + DIGITS + "\n"),
+])
+def test_a_hostile_configuration_value_is_exit_2_in_one_line(name, text, tmp_path, capsys,
+                                                              monkeypatch):
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {}\n')
+    (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(["."], capsys)
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and name in err, err

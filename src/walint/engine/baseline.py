@@ -22,6 +22,7 @@ import json
 import os
 
 from walint.engine.errors import UsageError
+from walint.reporters import safe
 
 MARKER = "walint-baseline"
 VERSION = 1
@@ -102,7 +103,7 @@ def apply(results, entries, path: str) -> list:
         matched.add(r.fingerprint)
         r.suppressed = True
         r.suppression = {"kind": "baseline", "reason": reason}
-    stale = [{"rule": str(e.get("rule", "")), "file": str(e.get("file", "")),
-              "address": str(e.get("address", "")), "fingerprint": fp}
+    stale = [{"rule": safe.name(e.get("rule", "")), "file": safe.name(e.get("file", "")),
+              "address": safe.name(e.get("address", "")), "fingerprint": safe.name(fp)}
              for fp, e in by_fp.items() if fp not in matched]
     return sorted(stale, key=_sort_key)
