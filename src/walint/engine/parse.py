@@ -53,8 +53,17 @@ def _parse_unit(unit, options) -> ParseResult:
     """Read one unit and bring its resources to the graph's scheme (here, so that with
     several jobs this runs in the workers too); never raises."""
     result = _read_unit(unit, options)
+    kept = []
     for resource in result.resources:
-        normalize(resource)
+        try:
+            normalize(resource)
+        except Exception as exc:  # noqa: BLE001 - one resource must not end the scan silently
+            result.diagnostics.append(incomplete(
+                resource.file, resource.line, f"{resource.address} was not evaluated: internal "
+                f"error ({type(exc).__name__}: {exc})", resource.address))
+            continue
+        kept.append(resource)
+    result.resources = kept
     return result
 
 
