@@ -177,3 +177,30 @@ def test_a_hostile_configuration_value_is_exit_2_in_one_line(name, text, tmp_pat
     code, out, err = run(["."], capsys)
     assert code == 2 and out == ""
     assert len(err.splitlines()) == 1 and name in err, err
+
+
+def test_a_cloudformation_resource_stopped_by_a_budget_is_a_finding(tmp_path, capsys,
+                                                                     monkeypatch):
+    from walint.parsers.base import Incomplete
+    from walint.parsers.cloudformation import stack
+
+    real = stack.Stack._resource
+
+    def resource(self, logical, node):
+        if logical == "Broken":
+            raise Incomplete("a string grew past its budget of 16 MiB")
+        return real(self, logical, node)
+    monkeypatch.setattr(stack.Stack, "_resource", resource)
+    (tmp_path / "t.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n"
+        "  Broken:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n"
+        "  Sibling:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n"
+        "      MultiAZ: false\n")
+    code, out, err = run([str(tmp_path), "--format", "json", "--jobs", "1"], capsys)
+    assert code == 1, err
+    findings = json.loads(out)["findings"]
+    stopped = [f for f in findings if f["rule"] == "WAL-PARSE-002"]
+    assert [(f["address"], f["line"]) for f in stopped] == [("Broken", 3)]
+    assert "budget" in stopped[0]["message"] and "internal error" not in stopped[0]["message"]
+    assert any(f["rule"] == "WAL-MAZ-001" and f["address"] == "Sibling" for f in findings)
+    assert json.loads(out)["summary"]["incomplete"] == 1

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from walint.engine.errors import UsageError
 from walint.model.kinds import normalize
-from walint.parsers.base import Diagnostic, ParseResult, incomplete
+from walint.parsers.base import Diagnostic, ParseResult, incomplete, why_stopped
 
 UNIT_SECONDS = float(os.environ.get("WALINT_UNIT_TIMEOUT", "60"))
 PARALLEL_BYTES = int(os.environ.get("WALINT_PARALLEL_BYTES", 1 << 20))  # below this, one process is faster than a pool
@@ -59,8 +59,8 @@ def _parse_unit(unit, options) -> ParseResult:
             normalize(resource)
         except Exception as exc:  # noqa: BLE001 - one resource must not end the scan silently
             result.diagnostics.append(incomplete(
-                resource.file, resource.line, f"{resource.address} was not evaluated: internal "
-                f"error ({type(exc).__name__}: {exc})", resource.address))
+                resource.file, resource.line, f"{resource.address} was not evaluated: "
+                f"{why_stopped(exc)}", resource.address))
             continue
         kept.append(resource)
     result.resources = kept
@@ -89,16 +89,9 @@ def _read_unit(unit, options) -> ParseResult:
         return ParseResult(diagnostics=[incomplete(
             path, None, f"reading took longer than {options.get('timeout', UNIT_SECONDS):g} s "
             "and was stopped; nothing in it was checked")])
-    except RecursionError:
-        return ParseResult(diagnostics=[incomplete(path, None, "nesting too deep to read; "
-                                                   "nothing in it was checked")])
-    except MemoryError:
-        return ParseResult(diagnostics=[incomplete(path, None, "too large to read in memory; "
-                                                   "nothing in it was checked")])
     except Exception as exc:  # noqa: BLE001 - a reader's bug must not end the scan silently
         return ParseResult(diagnostics=[incomplete(
-            path, None, f"not read: internal error ({type(exc).__name__}: {exc}); "
-            "nothing in it was checked")])
+            path, None, f"not evaluated: {why_stopped(exc)}; nothing in it was checked")])
 
 
 def _worker(args):

@@ -25,6 +25,23 @@ class Diagnostic:
 INCOMPLETE = "WAL-PARSE-002"
 
 
+class Incomplete(Exception):
+    """Raised where evaluation must stop on purpose (a budget used up): the reader that
+    catches it reports WAL-PARSE-002 with this message at the resource, module or unit
+    it was evaluating, and goes on with the next one."""
+
+
+def why_stopped(exc: BaseException) -> str:
+    """The reason of a WAL-PARSE-002 finding for an exception caught by a reader."""
+    if isinstance(exc, Incomplete):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return "its expressions nest too deeply"
+    if isinstance(exc, MemoryError):
+        return "it needs more memory than there is"
+    return f"internal error ({type(exc).__name__}: {exc})"
+
+
 def incomplete(file: str, line: int | None, reason: str, address: str = "") -> Diagnostic:
     """Something walint could not fully evaluate: a unit stopped by a time limit or a
     budget, a resource dropped by an internal error. It becomes a `WAL-PARSE-002`

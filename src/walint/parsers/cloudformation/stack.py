@@ -6,7 +6,7 @@ import re
 
 from walint.model.resource import Resource
 from walint.model.values import Unknown
-from walint.parsers.base import INCOMPLETE, Diagnostic, ParseResult
+from walint.parsers.base import INCOMPLETE, Diagnostic, ParseResult, why_stopped
 
 from . import parameters as P
 from .decoding import Decoded, decode_file, end_line, position
@@ -281,8 +281,8 @@ class Stack:
         for logical, node in self.resources.items():
             try:
                 resource = self._resource(logical, node)
-            except RecursionError:
-                self.warn(self.keys.get(logical), f"resource {logical} nests too deeply to evaluate",
+            except Exception as exc:  # noqa: BLE001 - one resource must not end the template
+                self.warn(self.keys.get(logical), f"resource {logical} was not evaluated: {why_stopped(exc)}",
                           level="error", code=INCOMPLETE, address=self.address(logical))
                 continue
             if resource is None:

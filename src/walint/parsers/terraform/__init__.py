@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import os
 
-from walint.parsers.base import ParseResult, incomplete
+from walint.parsers.base import ParseResult, incomplete, why_stopped
 
 __all__ = ["parse_modules", "looks_like_plan", "parse_plan"]
 
@@ -45,11 +45,8 @@ def parse_modules(root_dirs, *, var_files=(), variables=()) -> ParseResult:
         loaded_before = len(ev.module_cache)
         try:
             evaluate_root(ev, root, list(var_files), list(variables), result.resources)
-        except RecursionError:
-            ev.incomplete(root, None, "the module was not fully evaluated: its expressions nest too deeply")
         except Exception as e:  # noqa: BLE001 - the reader never raises
-            ev.incomplete(root, None, f"the module was not fully evaluated: internal error "
-                          f"({type(e).__name__}: {e})")
+            ev.incomplete(root, None, f"the module was not fully evaluated: {why_stopped(e)}")
         finally:
             # the modules stay cached for the next roots, their syntax trees need not
             loaded = list(ev.module_cache.values())[loaded_before:]
@@ -72,6 +69,5 @@ def parse_plan(path: str) -> ParseResult:
         return read_plan(path)
     except Exception as e:  # noqa: BLE001 - the reader never raises
         r = ParseResult(files=[path])
-        r.diagnostics.append(incomplete(path, 1, f"the plan was not read: internal error "
-                                        f"({type(e).__name__}: {e})"))
+        r.diagnostics.append(incomplete(path, 1, f"the plan was not read: {why_stopped(e)}"))
         return r

@@ -11,7 +11,8 @@ import os
 import re
 
 from walint.model.resource import Resource
-from walint.parsers.base import INCOMPLETE, Diagnostic, SourceError, encoding_problem, read_source
+from walint.parsers.base import (INCOMPLETE, Diagnostic, SourceError, encoding_problem, read_source,
+                                 why_stopped)
 
 from . import syntax as S
 from .functions import FUNCTIONS, NOT_EVALUATED, STRUCTURAL, FnError, _UnknownInside, _set
@@ -193,8 +194,7 @@ def _load_module(dir_, ev) -> Module:
             ev.diag(path, 1, "file nested too deeply to be read")
             continue
         except Exception as e:  # noqa: BLE001 - never raise out of the reader
-            ev.diag(path, 1, f"the file was not read: internal error ({type(e).__name__}: {e})",
-                    code=INCOMPLETE)
+            ev.diag(path, 1, f"the file was not read: {why_stopped(e)}", code=INCOMPLETE)
             continue
         for line, msg in sf.errors:
             ev.diag(path, line, msg)
@@ -1607,23 +1607,16 @@ class Evaluator:
             rd = m.module.resources[key]
             try:
                 self.build_resource(m, rd, out)
-            except RecursionError:
-                self.incomplete(rd.file, rd.block.line, f"{m.prefix}{rd.key} was not evaluated: "
-                                "its expressions nest too deeply", f"{m.prefix}{rd.key}")
             except Exception as e:  # noqa: BLE001 - never raise out of the reader
-                self.incomplete(rd.file, rd.block.line, f"{m.prefix}{rd.key} was not evaluated: internal error "
-                                f"({type(e).__name__}: {e})", f"{m.prefix}{rd.key}")
+                self.incomplete(rd.file, rd.block.line, f"{m.prefix}{rd.key} was not evaluated: "
+                                f"{why_stopped(e)}", f"{m.prefix}{rd.key}")
         for name in sorted(m.module.calls, key=lambda k: (m.module.calls[k].file, m.module.calls[k].line)):
             call = m.module.calls[name]
             try:
                 res = self.module_instances(m, name)
-            except RecursionError:
-                self.incomplete(call.file, call.line, f"module {m.prefix}module.{name} was not evaluated: "
-                                "its expressions nest too deeply", f"{m.prefix}module.{name}")
-                continue
             except Exception as e:  # noqa: BLE001
                 self.incomplete(call.file, call.line, f"module {m.prefix}module.{name} was not evaluated: "
-                                f"internal error ({type(e).__name__}: {e})", f"{m.prefix}module.{name}")
+                                f"{why_stopped(e)}", f"{m.prefix}module.{name}")
                 continue
             if isinstance(res, Unknown):
                 self.facade(m, name, call, out)
