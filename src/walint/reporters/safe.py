@@ -9,7 +9,8 @@ a JSON consumer:
   paragraph separators, bidirectional overrides and isolates (U+202A-202E, U+2066-2069,
   U+200E/200F, U+061C) and invisible characters (zero-width U+200B-200D, U+2060-2064,
   U+FEFF, tag characters, ...) become visible escapes such as `\\x1b` or `\\u202e`, so
-  nothing can start a line, move the cursor, reorder what a reviewer reads or hide;
+  nothing can start a line, move the cursor, reorder what a reviewer reads or hide, and
+  `##[` (GitHub's older workflow-command form, read anywhere in a line) becomes `##\\[`;
 * a name (resource address, file path, key) is cut to `MAX_NAME` characters and a
   message to `MAX_MESSAGE`, with an ellipsis, so one 600 KB key cannot fill a log.
 
@@ -45,7 +46,8 @@ def safe(text, limit: int | None = None) -> str:
     text = str(text)
     if limit is not None and len(text) > 4 * limit:     # no need to escape what is cut
         text = text[:4 * limit]
-    out = _UNSAFE.sub(_escape, text)
+    # GitHub's runner also reads the older `##[command]` form anywhere in a line
+    out = _UNSAFE.sub(_escape, text).replace("##[", "##\\[")
     return cut(out, limit) if limit is not None else out
 
 
@@ -65,8 +67,24 @@ def message(text, names=()) -> str:
     return safe(text, MAX_MESSAGE)
 
 
+def _no_command(line: str) -> str:
+    """GitHub's runner reads a line as a workflow command when it starts with `::` after
+    leading spaces: the first colon of such a line becomes the visible escape `\\x3a`."""
+    body = line.lstrip()
+    if not body.startswith("::"):
+        return line
+    return line[:len(line) - len(body)] + "\\x3a" + body[1:]
+
+
+def no_commands(text: str) -> str:
+    """A report whose lines never start with `::` (a file named `::error ...` would be a
+    workflow command in a CI log)."""
+    if "::" not in text:
+        return text
+    return "\n".join(_no_command(line) for line in text.split("\n"))
+
+
 def log_line(text) -> str:
     """One line for standard error: safe, bounded, and never starting with `::` (GitHub
     reads workflow commands from standard error too)."""
-    out = safe(text, 4 * MAX_MESSAGE)
-    return " " + out if out.startswith("::") else out
+    return _no_command(safe(text, 4 * MAX_MESSAGE))
