@@ -137,9 +137,9 @@ def _kept(limits, resource_or_file, scope=None):
     return scope not in limits or file in limits[scope]
 
 
-def run_rules(graph, rules, locator, limits, anchor=""):
-    """Run each rule; a rule that raises is an internal error and a WAL-PARSE-002 finding
-    at `anchor` (a file of the scan), the others still run."""
+def run_rules(graph, rules, locator, limits, anchor="", report_failures=True):
+    """Run each rule; a rule that raises is an internal error and (with `report_failures`)
+    a WAL-PARSE-002 finding at `anchor` (a file of the scan), the others still run."""
     results, unknowns, errors = [], [], []
     for rule in rules:
         level = locator.level(rule)
@@ -147,7 +147,7 @@ def run_rules(graph, rules, locator, limits, anchor=""):
             findings = list(rule(graph) or ())
         except Exception as exc:  # one broken rule must not stop the scan
             errors.append(f"rule {rule.id} failed: {type(exc).__name__}: {exc}")
-            failed = locator.rule_failed(rule, exc, anchor)
+            failed = locator.rule_failed(rule, exc, anchor) if report_failures else None
             if failed is not None:
                 results.append(failed)
             continue
@@ -180,11 +180,11 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
 
     runnable = [r for r in chosen if not r.engine and locator.level(r) != "off"]
     anchor = _anchor(parsed.files or inputs.cfn_files or inputs.plan_files or list(paths), namer)
-    results, unknowns, errors = run_rules(graph, runnable, locator, limits, anchor)
+    incomplete_on = any(r is builtin.INCOMPLETE for r in chosen)
+    results, unknowns, errors = run_rules(graph, runnable, locator, limits, anchor, incomplete_on)
 
     diagnostics = []
     parse_on = any(r is builtin.PARSE_ERROR for r in chosen)
-    incomplete_on = any(r is builtin.INCOMPLETE for r in chosen)
     incomplete = len(errors)
     for d in list(inputs.diagnostics) + parsed.diagnostics:
         if d.level == "error" and d.code == "WAL-PARSE-001":
