@@ -168,3 +168,23 @@ def test_results_capped_at_githubs_limit(monkeypatch):
     invocation = run["invocations"][0]
     assert invocation["executionSuccessful"] is False
     assert "7 results left out" in invocation["toolExecutionNotifications"][-1]["message"]["text"]
+
+
+def test_rule_precision_and_security_severity_arguments():
+    from walint.api import rule
+
+    def make(**kw):
+        args = dict(id="ACME-X-001", name="x", title="x", pillar="security",
+                    category="public-access")
+        args.update(kw)
+        return rule(**args)(lambda graph: ())
+
+    assert make().precision == "high" and make().security_severity == 7.5   # the category's
+    assert make(category="logging-monitoring").security_severity == 4.0
+    explicit = make(security_severity=9.5, precision="medium")
+    assert (explicit.security_severity, explicit.precision) == (9.5, "medium")
+    assert make(pillar="reliability", category="multi-az").security_severity is None
+    for bad in ({"precision": "exact"}, {"security_severity": 0}, {"security_severity": "9"},
+                {"security_severity": 5.0, "pillar": "reliability", "category": "multi-az"}):
+        with pytest.raises(ValueError):
+            make(**bad)
