@@ -204,3 +204,13 @@ def test_a_cloudformation_resource_stopped_by_a_budget_is_a_finding(tmp_path, ca
     assert "budget" in stopped[0]["message"] and "internal error" not in stopped[0]["message"]
     assert any(f["rule"] == "WAL-MAZ-001" and f["address"] == "Sibling" for f in findings)
     assert json.loads(out)["summary"]["incomplete"] == 1
+
+
+def test_a_value_hidden_behind_deep_nesting_is_not_a_silent_unknown(tmp_path, capsys):
+    deep = "(" * 400 + "false" + ")" * 400
+    (tmp_path / "main.tf").write_text(
+        f'resource "aws_db_instance" "hidden" {{\n  engine   = "postgres"\n  multi_az = {deep}\n}}\n')
+    code, out, err = run([str(tmp_path), "--format", "json"], capsys)
+    assert code == 1, err
+    stopped = [f for f in json.loads(out)["findings"] if f["rule"] == "WAL-PARSE-002"]
+    assert stopped and stopped[0]["line"] == 3, stopped

@@ -431,9 +431,8 @@ class Evaluator:
         self.depth += 1
         try:
             if self.depth > MAX_EVAL_DEPTH:
-                self.diag(scope.file or scope.minst.module.dir, n.line,
-                          "expression or reference chain nested too deeply; its value is treated as unknown",
-                          level="warning", code="WAL-TF-DEPTH")
+                self.incomplete(scope.file or scope.minst.module.dir, n.line,
+                                "expression or reference chain nested too deeply; its value was not evaluated")
                 return Unknown("expression nested too deeply to evaluate")
             return _DISPATCH[t](self, n, scope)
         finally:
@@ -479,8 +478,7 @@ class Evaluator:
 
     def _e_bad(self, n, scope):
         if "too deeply" in n.why:
-            self.diag(scope.file or scope.minst.module.dir, n.line, f"{n.why}; its value is treated as unknown",
-                      level="warning", code="WAL-TF-DEPTH")
+            self.incomplete(scope.file or scope.minst.module.dir, n.line, f"{n.why}; its value was not evaluated")
         return Unknown(f"expression could not be read ({n.why})")
 
     # -- names ----------------------------------------------------------------------
@@ -1512,8 +1510,8 @@ class Evaluator:
             try:
                 v = self.finish(self.eval(a.expr, scope))
             except RecursionError:
-                self.diag(scope.file, a.line, f"expression of {name} nested too deeply; treated as unknown",
-                          level="warning", code="WAL-TF-DEPTH")
+                self.incomplete(scope.file, a.line, f"expression of {name} nested too deeply; its value was not "
+                                "evaluated")
                 v = Unknown("expression nested too deeply to evaluate")
             if v is None:
                 continue
