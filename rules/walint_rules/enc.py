@@ -511,7 +511,7 @@ def _blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-@rule(id="WAL-ENC-005", name="sqs-sns-encrypted", title="SQS queues and SNS topics encrypted",
+@rule(id="WAL-ENC-005", security_severity=5.5, name="sqs-sns-encrypted", title="SQS queues and SNS topics encrypted",
       pillar="security", category="encryption-at-rest", best_practice=("SEC08-BP02",),
       severity=severity(development="note", mvp="warning", production="warning",
                         regulated="error"),
@@ -623,7 +623,7 @@ def _secret_like(p):
     return verdict
 
 
-@rule(id="WAL-ENC-006", name="ssm-secret-plaintext",
+@rule(id="WAL-ENC-006", security_severity=7.5, name="ssm-secret-plaintext",
       title="Secrets are not stored as plaintext SSM String parameters",
       pillar="security", category="encryption-at-rest", best_practice=("SEC08-BP02", "SEC02-BP03"),
       severity=severity(development="warning", mvp="error"),
@@ -805,7 +805,7 @@ def _enc007_checks(graph):
                    f"S3 bucket {b.address} encrypts with {known_str(algo) or 'SSE-S3'}, not SSE-KMS")
 
 
-@rule(id="WAL-ENC-007", name="kms-customer-managed-keys",
+@rule(id="WAL-ENC-007", security_severity=4.0, name="kms-customer-managed-keys",
       title="Customer-managed KMS keys / SSE-KMS for data stores, S3 and logs (regulated)",
       pillar="security", category="encryption-at-rest", best_practice=("SEC08-BP01",),
       severity=severity(development="off", mvp="off", production="note", regulated="error"),

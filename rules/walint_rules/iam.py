@@ -37,7 +37,7 @@ def _admin_statement(st):
     return True
 
 
-@rule(id="WAL-IAM-001", name="iam-no-admin-policy",
+@rule(id="WAL-IAM-001", security_severity=8.0, name="iam-no-admin-policy",
       title="No `*:*` admin policies outside break-glass roles",
       pillar="security", category="iam-least-privilege", best_practice=("SEC03-BP02", "SEC03-BP03"),
       severity=severity(development="error"),
@@ -173,7 +173,7 @@ def iam_no_admin(graph):
                              related=related, severity=level)
 
 
-@rule(id="WAL-IAM-002", name="iam-no-wildcard-actions",
+@rule(id="WAL-IAM-002", security_severity=6.5, name="iam-no-wildcard-actions",
       title="No wildcard actions (`*`, `svc:*`) in Allow statements",
       pillar="security", category="iam-least-privilege", best_practice=("SEC03-BP02",),
       severity=severity(development="warning", mvp="warning", production="error"),
@@ -299,7 +299,7 @@ def restrictable_writes(action: str):
     return [f"{service}:{n}" for n in fnmatch.filter(names.split(), name)]
 
 
-@rule(id="WAL-IAM-003", name="iam-no-star-resource-writes",
+@rule(id="WAL-IAM-003", security_severity=5.5, name="iam-no-star-resource-writes",
       title="No `Resource: \"*\"` on write or permission-management actions",
       pillar="security", category="iam-least-privilege", best_practice=("SEC03-BP02",),
       severity=severity(development="note", mvp="warning", production="warning", regulated="error"),
@@ -419,7 +419,7 @@ def _role_of(graph, holder, value):
     return None, None, reason
 
 
-@rule(id="WAL-IAM-004", name="ecs-task-role-per-service",
+@rule(id="WAL-IAM-004", security_severity=4.0, name="ecs-task-role-per-service",
       title="One dedicated task role per ECS service, distinct from the execution role",
       pillar="security", category="iam-least-privilege", best_practice=("SEC03-BP02",),
       severity=severity(development="note", mvp="note", production="warning", regulated="error"),

@@ -763,7 +763,7 @@ def _egress_words(t):
     return f"a default route through a {t.decisive.target_label if t.decisive else t.via}"
 
 
-@rule(id="WAL-NET-001", name="data-store-private-subnet",
+@rule(id="WAL-NET-001", security_severity=8.0, name="data-store-private-subnet",
       title="Data stores are not in public subnets or the default VPC",
       pillar="security", category="private-data-subnet", best_practice=("SEC05-BP01",),
       severity=severity(development="error", mvp="error", production="error", regulated="error"),
@@ -1188,7 +1188,7 @@ def data_subnet_isolated(graph):
             yield store.unknown(attr, f"the tier of its subnets is unknown: {doubtful[0]}")
 
 
-@rule(id="WAL-NET-003", name="rds-not-public", title="RDS instances are not publicly accessible",
+@rule(id="WAL-NET-003", security_severity=9.1, name="rds-not-public", title="RDS instances are not publicly accessible",
       pillar="security", category="public-access", best_practice=("SEC05-BP01",),
       severity=severity(development="error", mvp="error", production="error", regulated="error"),
       checkov=("CKV_AWS_17",))
@@ -1479,7 +1479,7 @@ def _concrete(resource, base):
     return tuple(path) if path else base
 
 
-@rule(id="WAL-NET-005", name="subnet-public-ip-by-tier", title="Only public-tier subnets auto-assign public IPs",
+@rule(id="WAL-NET-005", security_severity=5.0, name="subnet-public-ip-by-tier", title="Only public-tier subnets auto-assign public IPs",
       pillar="security", category="public-access", best_practice=("SEC05-BP01",),
       severity=severity(development="note", mvp="warning", production="warning", regulated="error"),
       checkov=("CKV_AWS_130",))

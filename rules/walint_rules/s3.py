@@ -58,7 +58,7 @@ def _acl_sources(graph, bucket):
     return out, maybe
 
 
-@rule(id="WAL-PUB-001", name="s3-not-public", title="S3 buckets are not public (BPA, policy, ACL)",
+@rule(id="WAL-PUB-001", security_severity=8.9, name="s3-not-public", title="S3 buckets are not public (BPA, policy, ACL)",
       pillar="security", category="public-access", best_practice=("SEC03-BP07",),
       severity=severity(development="error"),
       checkov=("CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV2_AWS_6",

@@ -175,7 +175,7 @@ def _sg001_one(graph, r, note=""):
 # WAL-SG-001
 # ----------------------------------------------------------------------------------------
 
-@rule(id="WAL-SG-001", name="sg-no-internet-admin-data-ports",
+@rule(id="WAL-SG-001", security_severity=9.3, name="sg-no-internet-admin-data-ports",
       title="No internet ingress to admin or data ports",
       pillar="security", category="sg-least-privilege", best_practice=("SEC05-BP02",),
       severity=severity(development="error"),
@@ -282,7 +282,7 @@ def sg_no_internet_admin_data_ports(graph):
 # WAL-SG-002
 # ----------------------------------------------------------------------------------------
 
-@rule(id="WAL-SG-002", name="sg-internet-ingress-lb-only",
+@rule(id="WAL-SG-002", security_severity=8.0, name="sg-internet-ingress-lb-only",
       title="Internet ingress only on 80/443 and only to internet-facing LB SGs",
       pillar="security", category="sg-least-privilege", best_practice=("SEC05-BP02",),
       severity=severity(development="warning", mvp="warning", production="error",
@@ -474,7 +474,7 @@ def _store_text(stores):
     return ", ".join(parts) + more
 
 
-@rule(id="WAL-SG-003", name="sg-data-tier-ingress",
+@rule(id="WAL-SG-003", security_severity=7.0, name="sg-data-tier-ingress",
       title="Data-tier SG ingress only from SG references on the engine port",
       pillar="security", category="sg-least-privilege", best_practice=("SEC05-BP02",),
       severity=severity(development="warning", mvp="error", production="error",
@@ -702,7 +702,7 @@ def _check_data_ingress(graph, group, r, ports, ports_complete, chain, extra):
 # WAL-SG-004
 # ----------------------------------------------------------------------------------------
 
-@rule(id="WAL-SG-004", name="sg-app-tier-ingress",
+@rule(id="WAL-SG-004", security_severity=6.0, name="sg-app-tier-ingress",
       title="App-tier SG ingress only from its load balancer's SG on the container port",
       pillar="security", category="sg-least-privilege", best_practice=("SEC05-BP02",),
       severity=severity(development="note", mvp="warning", production="error",
@@ -919,7 +919,7 @@ def _check_app_ingress(graph, svc, group, r, has_lb, chain, shared_with_fronted)
 # WAL-SG-005
 # ----------------------------------------------------------------------------------------
 
-@rule(id="WAL-SG-005", name="sg-restricted-egress",
+@rule(id="WAL-SG-005", security_severity=4.5, name="sg-restricted-egress",
       title="Data-tier SGs have no egress; LB SGs egress only to their targets",
       pillar="security", category="sg-least-privilege", best_practice=("SEC05-BP02",),
       severity=severity(development="off", mvp="note", production="warning",
@@ -1182,7 +1182,7 @@ def _holds_declared_group(graph, node, attr, value):
     return None
 
 
-@rule(id="WAL-SG-006", name="sg-no-default-sg",
+@rule(id="WAL-SG-006", security_severity=5.0, name="sg-no-default-sg",
       title="Nothing relies on the VPC default SG; default SG has no rules",
       pillar="security", category="sg-least-privilege", best_practice=("SEC05-BP02",),
       severity=severity(development="warning", mvp="warning", production="warning",

@@ -242,7 +242,7 @@ def _cert_is_acm(graph, listener, value):
     return decide(value, pred)
 
 
-@rule(id="WAL-TLS-002", name="listener-tls-policy",
+@rule(id="WAL-TLS-002", security_severity=5.5, name="listener-tls-policy",
       title="HTTPS listeners use TLS ≥1.2 policy and an ACM certificate",
       pillar="security", category="encryption-in-transit", best_practice=("SEC09-BP01", "SEC09-BP02"),
       severity=severity(development="note", mvp="warning", production="warning", regulated="error"),
@@ -891,7 +891,7 @@ def elasticache_in_transit_encryption(graph):
 # -- buckets --------------------------------------------------------------------------------
 
 
-@rule(id="WAL-TLS-005", name="s3-tls-only-policy", title="S3 bucket policy denies non-TLS requests",
+@rule(id="WAL-TLS-005", security_severity=5.0, name="s3-tls-only-policy", title="S3 bucket policy denies non-TLS requests",
       pillar="security", category="encryption-in-transit", best_practice=("SEC09-BP02",),
       severity=severity(development="note", mvp="warning", production="warning", regulated="error"))
 def s3_tls_only_policy(graph):

@@ -30,13 +30,23 @@ def code_blocks(text: str) -> list:
     return [(lang, code) for lang, code in _FENCE.findall(text or "")]
 
 
+def impact(rule) -> str:
+    """'9.3 (critical)' for a security rule (SARIF security-severity), '' for others."""
+    from walint.model.rule import security_grade
+
+    score = rule.security_severity
+    return "" if score is None else f"{score:.1f} ({security_grade(score)})"
+
+
 def header(rule, profile=None) -> str:
     sev = ", ".join(f"{p} {rule.severity[p]}" for p in rule.severity)
     lines = [f"{rule.id} {rule.name}: {rule.title}",
              f"pillar: {rule.pillar}   category: {rule.category}   "
              f"best practice: {', '.join(rule.best_practice) or '-'}",
              f"severity: {sev}",
-             f"formats: {', '.join(rule.formats)}"]
+             f"formats: {', '.join(rule.formats)}",
+             f"precision: {rule.precision}"
+             + (f"   security-severity: {impact(rule)}" if impact(rule) else "")]
     if rule.checkov:
         lines.append(f"checkov: {', '.join(rule.checkov)}")
     return "\n".join(lines)
@@ -74,7 +84,10 @@ def page(rule) -> str:
              f"| category | {rule.category} |",
              f"| best practice | {', '.join(rule.best_practice) or '-'} |",
              "| severity | " + ", ".join(f"{p} **{rule.severity.get(p, 'off')}**" for p in PROFILES) + " |",
-             f"| formats | {', '.join(rule.formats)} |"]
+             f"| formats | {', '.join(rule.formats)} |",
+             f"| precision | {rule.precision} |"]
+    if impact(rule):
+        lines.append(f"| security-severity | {impact(rule)} |")
     if rule.checkov:
         lines.append(f"| checkov | {', '.join(rule.checkov)} |")
     lines.append("")

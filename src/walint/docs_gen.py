@@ -40,6 +40,11 @@ def index(rules) -> str:
              "service default it relies on, an example that fires and its fix, in "
              "CloudFormation and Terraform. The same text is shown by `walint explain RULE-ID` "
              "and in SARIF help.", "",
+             "Each page also gives the rule's precision (how often a finding is right) and, for "
+             "security rules, its security-severity as GitHub code scanning ranks alerts: 9.0 "
+             "and above critical (an admin or data port open to the internet, a public "
+             "database), 7.0-8.9 high (data unencrypted or public), 4.0-6.9 medium, below "
+             "that low. A rule that gives none gets its category's typical value.", "",
              "| id | name | pillar | category | best practice | " + " | ".join(PROFILES) + " |",
              "|---|---|---|---|---|" + "---|" * len(PROFILES)]
     for r in rules:

@@ -91,7 +91,7 @@ resource "aws_route" "r" {
 def test_instance_cap(tf):
     res = tf('resource "aws_subnet" "many" {\n  count = 5000\n}\n')
     assert len(res.resources) == 1000
-    d = [d for d in res.diagnostics if d.level == "note" and d.code == "WAL-TF-LIMIT"]
+    d = [d for d in res.diagnostics if d.level == "error" and d.code == "WAL-PARSE-002"]  # never silent
     assert d and d[0].line == 2
 
 

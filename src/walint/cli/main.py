@@ -62,6 +62,7 @@ def main(argv=None):
     import click
 
     from walint.engine.errors import UsageError
+    from walint.reporters.safe import log_line
 
     try:
         code = _cli().main(args=argv, prog_name="walint", standalone_mode=False)
@@ -69,10 +70,10 @@ def main(argv=None):
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         code = 2
     except click.UsageError as exc:
-        click.echo(f"walint: error: {exc.format_message()}", err=True)
+        click.echo(log_line(f"walint: error: {exc.format_message()}"), err=True)
         code = 2
     except UsageError as exc:
-        click.echo(f"walint: error: {exc}", err=True)
+        click.echo(log_line(f"walint: error: {exc}"), err=True)
         code = 2
     except click.exceptions.Abort:
         click.echo("walint: aborted", err=True)
@@ -84,8 +85,8 @@ def main(argv=None):
     except BrokenPipeError:
         code = 0
     except Exception as exc:  # a bug: say so in one line, never a traceback
-        click.echo(f"walint: internal error: {type(exc).__name__}: {exc} "
-                   f"(please report it; WALINT_DEBUG=1 shows the traceback)", err=True)
+        click.echo(log_line(f"walint: internal error: {type(exc).__name__}: {exc} "
+                            f"(please report it; WALINT_DEBUG=1 shows the traceback)"), err=True)
         if __import__("os").environ.get("WALINT_DEBUG"):
             raise
         code = 3

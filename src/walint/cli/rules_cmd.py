@@ -16,9 +16,13 @@ def catalogue(extra_paths=()):
 
 
 def rule_dict(r) -> dict:
-    return {"id": r.id, "name": r.name, "title": r.title, "pillar": r.pillar,
-            "category": r.category, "best_practice": list(r.best_practice),
-            "severity": {p: r.level(p) for p in PROFILES}, "formats": list(r.formats)}
+    out = {"id": r.id, "name": r.name, "title": r.title, "pillar": r.pillar,
+           "category": r.category, "best_practice": list(r.best_practice),
+           "severity": {p: r.level(p) for p in PROFILES}, "formats": list(r.formats),
+           "precision": r.precision}
+    if r.security_severity is not None:     # additions to CONTRACT.md's shape
+        out["security_severity"] = r.security_severity
+    return out
 
 
 def _text(rules) -> str:

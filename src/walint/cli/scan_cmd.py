@@ -11,7 +11,7 @@ from walint.cli import settings
 from walint.cli.options import scan_options
 from walint.engine.errors import UsageError
 from walint.reporters import FORMATS
-from walint.reporters.safe import safe
+from walint.reporters.safe import log_line, message as safe_message, name as safe_name
 
 
 def write_output(text: str, output: str | None) -> None:
@@ -42,13 +42,13 @@ def print_diagnostics(report, verbose=False) -> None:
             notes += 1
             if notes > NOTES_SHOWN and not verbose:
                 continue
-        where = f"{name(d.file)}:{d.line}" if d.line else name(d.file)
-        click.echo(safe(f"walint: {d.level}: {where}: {d.message}"), err=True)
+        where = f"{safe_name(name(d.file))}:{d.line}" if d.line else safe_name(name(d.file))
+        click.echo(log_line(f"walint: {d.level}: {where}: {safe_message(d.message)}"), err=True)
     if notes > NOTES_SHOWN and not verbose:
         click.echo(f"walint: note: {notes - NOTES_SHOWN} more notes not shown (--verbose lists them)",
                    err=True)
     for e in report.internal_errors:
-        click.echo(f"walint: internal error: {e}", err=True)
+        click.echo(log_line(f"walint: internal error: {e}"), err=True)
 
 
 def print_stale(report) -> None:
@@ -58,12 +58,13 @@ def print_stale(report) -> None:
     if not stale:
         return
     n = len(stale)
-    click.echo(safe(f"walint: baseline {info.get('file')}: {n} entr{'ies' if n != 1 else 'y'} "
+    click.echo(log_line(f"walint: baseline {info.get('file')}: {n} entr{'ies' if n != 1 else 'y'} "
                     f"no longer match{'es' if n == 1 else ''} a finding (walint scan --create-baseline "
                     f"{info.get('file')} rewrites it without {'it' if n == 1 else 'them'}):"),
                err=True)
     for e in stale:
-        click.echo(safe(f"walint:   {e['rule']} {e['file']} {e['address']} {e['fingerprint']}"),
+        click.echo(log_line(f"walint:   {e['rule']} {safe_name(e['file'])} {safe_name(e['address'])} "
+                            f"{e['fingerprint']}"),
                    err=True)
 
 
@@ -132,7 +133,7 @@ def scan(fmt, output, create_baseline=None, force_exclude=False, verbose=False, 
         count = baseline_mod.write(create_baseline, report.results)
         baseline_mod.apply(report.results, baseline_mod.read(create_baseline), create_baseline)
         report.baseline = {"file": create_baseline, "stale": []}
-        click.echo(safe(f"walint: wrote baseline {create_baseline} "
+        click.echo(log_line(f"walint: wrote baseline {create_baseline} "
                         f"({count} finding{'s' if count != 1 else ''})"), err=True)
     print_diagnostics(report, verbose)
     print_stale(report)

@@ -55,6 +55,61 @@ def _path_ignored(cfg):
     return ignored
 
 
+class _CountingExcluder:
+    """The configuration's `exclude`, counting the distinct paths it keeps out of a scan
+    (the summary says how many: docs/security.md)."""
+
+    def __init__(self, match):
+        self.match, self.excluded = match, set()
+
+    def __call__(self, path) -> bool:
+        if self.match(path):
+            self.excluded.add(path)
+            return True
+        return False
+
+    @property
+    def count(self) -> int:
+        return len(self.excluded)
+
+
+def _effects(cfg, rules, options, cli_select, cli_ignore, profile, fail_on) -> dict:
+    """What the configuration file (not the command line) switches off or lowers: rules
+    that would run without it and do not, severities set below the rule's level, per-path
+    ignores, and a profile or fail-on level less strict than the defaults."""
+    from walint.engine.selection import select
+    from walint.model.rule import LEVELS
+    from walint.reporters import safe
+
+    out = {}
+    if rules:
+        without = {r.id for r in select(rules, cli_select, cli_ignore)}
+        kept = {r.id for r in select(rules, options.select, options.ignore)}
+        off = without - kept
+        by_id = {r.id: r for r in rules}
+        lowered = []
+        for rule_id, level in cfg.severity.items():
+            rule = by_id.get(rule_id)
+            if rule is None or rule_id not in kept:
+                continue
+            usual = rule.level(options.profile)
+            if level == "off" and usual != "off":
+                off.add(rule_id)
+            elif level in LEVELS and usual in LEVELS and LEVELS.index(level) > LEVELS.index(usual):
+                lowered.append(rule_id)
+        if off:
+            out["rules_off"] = sorted(off)
+        if lowered:
+            out["severity_lowered"] = sorted(lowered)
+    if cfg.per_path_ignores:
+        out["per_path_ignores"] = len(cfg.per_path_ignores)
+    if not profile and cfg.profile in ("development", "mvp"):
+        out["profile"] = cfg.profile
+    if not fail_on and cfg.fail_on == "never":
+        out["fail_on"] = cfg.fail_on
+    return {"file": safe.name(cfg.path), **out} if cfg.path else out
+
+
 def load_config(config_file=None) -> config_mod.Config:
     return config_mod.resolve(config_file)
 
@@ -66,6 +121,7 @@ def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=()
     cfg = config if config is not None else load_config(config_file)
     where = cfg.path or "configuration"
 
+    rules = []
     if cfg.select or cfg.ignore or cfg.per_path_ignores or cfg.severity:
         rules = _known_rules(rule_paths)
         if cfg.select and not select_:
@@ -96,7 +152,7 @@ def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=()
         parameter_files=list(cfg.parameter_files) + _existing(parameter_files, "--parameters"),
         show_unknown=bool(show_unknown if show_unknown is not None else cfg.show_unknown),
         rule_paths=list(rule_paths),
-        exclude=cfg.excluder(),
+        exclude=_CountingExcluder(cfg.excluder()) if cfg.excluder() else None,
         profile_for=None if profile else cfg.profile_for(chosen_profile),
         path_ignored=_path_ignored(cfg),
         inline_ignores=inline,
@@ -104,6 +160,8 @@ def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=()
                                    else cfg.report_unused_ignores),
         baseline=baseline,
     )
+    options.configuration = _effects(cfg, rules, options, split_list(select_), split_list(ignore),
+                                     profile, fail_on)
     if jobs is not None and hasattr(options, "jobs"):
         options.jobs = jobs
     return options

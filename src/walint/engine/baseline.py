@@ -22,6 +22,7 @@ import json
 import os
 
 from walint.engine.errors import UsageError
+from walint.reporters import safe
 
 MARKER = "walint-baseline"
 VERSION = 1
@@ -74,6 +75,8 @@ def read(path: str) -> list:
     except (UnicodeDecodeError, ValueError):
         raise UsageError(f"{path}: not a walint baseline (not JSON; walint scan "
                          f"--create-baseline writes one)") from None
+    except RecursionError:      # a hostile file nesting 100,000 brackets
+        raise UsageError(f"{path}: not a walint baseline (JSON nested too deeply)") from None
     if not isinstance(data, dict) or MARKER not in data:
         raise UsageError(f"{path}: not a walint baseline (no \"{MARKER}\" marker)")
     if data[MARKER] != VERSION:
@@ -100,7 +103,7 @@ def apply(results, entries, path: str) -> list:
         matched.add(r.fingerprint)
         r.suppressed = True
         r.suppression = {"kind": "baseline", "reason": reason}
-    stale = [{"rule": str(e.get("rule", "")), "file": str(e.get("file", "")),
-              "address": str(e.get("address", "")), "fingerprint": fp}
+    stale = [{"rule": safe.name(e.get("rule", "")), "file": safe.name(e.get("file", "")),
+              "address": safe.name(e.get("address", "")), "fingerprint": safe.name(fp)}
              for fp, e in by_fp.items() if fp not in matched]
     return sorted(stale, key=_sort_key)

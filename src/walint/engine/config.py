@@ -269,6 +269,10 @@ def _read(path: str):
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "syntax error"
         raise UsageError(f"{path}: invalid YAML{where}: {_one_line(problem)}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: invalid configuration: nested too deeply") from None
+    except ValueError:      # an integer past Python's int-str conversion limit
+        raise UsageError(f"{path}: invalid configuration: a number is too long") from None
     if data is None:
         data = {}
     return data, ""

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from walint.engine.errors import UsageError
 from walint.model.kinds import normalize
-from walint.parsers.base import Diagnostic, ParseResult
+from walint.parsers.base import Diagnostic, ParseResult, incomplete, why_stopped
 
 UNIT_SECONDS = float(os.environ.get("WALINT_UNIT_TIMEOUT", "60"))
 PARALLEL_BYTES = int(os.environ.get("WALINT_PARALLEL_BYTES", 1 << 20))  # below this, one process is faster than a pool
@@ -53,8 +53,17 @@ def _parse_unit(unit, options) -> ParseResult:
     """Read one unit and bring its resources to the graph's scheme (here, so that with
     several jobs this runs in the workers too); never raises."""
     result = _read_unit(unit, options)
+    kept = []
     for resource in result.resources:
-        normalize(resource)
+        try:
+            normalize(resource)
+        except Exception as exc:  # noqa: BLE001 - one resource must not end the scan silently
+            result.diagnostics.append(incomplete(
+                resource.file, resource.line, f"{resource.address} was not evaluated: "
+                f"{why_stopped(exc)}", resource.address))
+            continue
+        kept.append(resource)
+    result.resources = kept
     return result
 
 
@@ -77,13 +86,12 @@ def _read_unit(unit, options) -> ParseResult:
             return cloudformation.parse_templates([path], params=options["params"],
                                                   parameter_files=options["parameter_files"])
     except UnitTimeout:
-        return ParseResult(diagnostics=[Diagnostic(
+        return ParseResult(diagnostics=[incomplete(
             path, None, f"reading took longer than {options.get('timeout', UNIT_SECONDS):g} s "
             "and was stopped; nothing in it was checked")])
-    except RecursionError:
-        return ParseResult(diagnostics=[Diagnostic(path, None, "nesting too deep to read")])
-    except MemoryError:
-        return ParseResult(diagnostics=[Diagnostic(path, None, "too large to read in memory")])
+    except Exception as exc:  # noqa: BLE001 - a reader's bug must not end the scan silently
+        return ParseResult(diagnostics=[incomplete(
+            path, None, f"not evaluated: {why_stopped(exc)}; nothing in it was checked")])
 
 
 def _worker(args):

@@ -1,7 +1,15 @@
 """A scan's outcome, located and sorted: what every reporter renders."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+
+
+def fingerprint(rule_id: str, file: str, address: str, key: str) -> str:
+    """SARIF partialFingerprints["walint/v1"]: rule, file, address and the rule's key, never
+    the line, so a finding keeps its identity across unrelated edits."""
+    text = "\x1f".join((rule_id, file, address, key))
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 @dataclass
@@ -46,10 +54,37 @@ class Report:
     resources: int
     show_unknown: bool = False
     base_uri: str = ""            # what SARIF's %SRCROOT% names
-    internal_errors: list = field(default_factory=list)
+    internal_errors: list = field(default_factory=list)  # rules that raised (walint bugs)
+    incomplete: int = 0           # units, modules, resources or rules not fully evaluated
+    configuration: dict = field(default_factory=dict)   # what the configuration file turned
+                                                        # off or lowered (docs/security.md)
     graph: object = None
     namer: object = None          # file -> display path
     baseline: dict | None = None  # {"file": ..., "stale": [entries no finding matches]}
+
+    def configuration_line(self) -> str:
+        """One sentence on what the repository's configuration switched off, or ''."""
+        c = self.configuration
+        parts = []
+        if c.get("rules_off"):
+            n = len(c["rules_off"])
+            parts.append(f"{n} rule{'s' if n != 1 else ''} off")
+        if c.get("severity_lowered"):
+            n = len(c["severity_lowered"])
+            parts.append(f"{n} severit{'ies' if n != 1 else 'y'} lowered")
+        if c.get("per_path_ignores"):
+            n = c["per_path_ignores"]
+            parts.append(f"{n} per-path ignore{'s' if n != 1 else ''}")
+        if c.get("excluded_paths"):
+            n = c["excluded_paths"]
+            parts.append(f"{n} path{'s' if n != 1 else ''} excluded")
+        if c.get("profile"):
+            parts.append(f"profile {c['profile']}")
+        if c.get("fail_on"):
+            parts.append(f"fails on {c['fail_on']}")
+        if not parts:
+            return ""
+        return f"configuration {c.get('file') or ''}: {', '.join(parts)}".replace(" :", ":")
 
     def active(self):
         """Findings that count: not suppressed."""
@@ -68,8 +103,9 @@ class Report:
         return dict(sorted(out.items()))
 
     def exit_code(self) -> int:
-        if self.internal_errors:
-            return 3
+        """0 or 1 by the fail-on level. An internal error in a rule is a WAL-PARSE-002
+        finding (error in every profile), so it fails the scan with 1 like a parse error;
+        3 is left to a crash of walint itself (cli.main), which prints no report."""
         if self.fail_on == "never":
             return 0
         order = ("error", "warning", "note")

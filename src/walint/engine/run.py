@@ -1,22 +1,23 @@
 """One scan, start to end: discover, parse, build the graph, run the rules, locate."""
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 
 from walint import __version__
-from walint.engine import builtin
+from walint.engine import baseline as baseline_mod
+from walint.engine import builtin, suppress
 from walint.engine.discovery import discover
 from walint.engine.loader import load_rules
 from walint.engine.parse import parse_all
 from walint.engine.paths import PathNamer
-from walint.engine.report import Location, Report, Result
+from walint.engine.report import Location, Report, Result, fingerprint
 from walint.engine.selection import select
 from walint.model.finding import Finding
 from walint.model.graph import Graph
 from walint.model.rule import DEFAULT_PROFILE, LEVELS
-from walint.parsers.base import Diagnostic
+from walint.parsers.base import INCOMPLETE, Diagnostic
+from walint.reporters import safe
 
 
 @dataclass
@@ -40,11 +41,7 @@ class ScanOptions:
     report_unused_ignores: bool = False
     baseline: str | None = None           # a baseline file: its findings are reported as suppressed
     today: object = None                  # datetime.date for suppression expiry (default today)
-
-
-def fingerprint(rule_id: str, file: str, address: str, key: str) -> str:
-    text = "\x1f".join((rule_id, file, address, key))
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    configuration: dict = field(default_factory=dict)   # what the configuration file turned off
 
 
 class _Locator:
@@ -107,6 +104,29 @@ class _Locator:
         return Result(rule, level, d.message, loc,
                       fingerprint(rule.id, file, "", d.message))
 
+    def incomplete(self, d: Diagnostic) -> Result | None:
+        """A unit, module or resource walint could not fully evaluate (WAL-PARSE-002)."""
+        rule = builtin.INCOMPLETE
+        level = self.level(rule, file=d.file)
+        if level == "off":
+            return None
+        file = self.namer(d.file)
+        loc = Location(file, d.line or 1, d.line or 1, 1, d.address)
+        return Result(rule, level, d.message, loc, fingerprint(rule.id, file, d.address, d.message))
+
+    def rule_failed(self, rule, exc, anchor) -> Result | None:
+        """A rule that raised: its checks did not run, which the scan must not pass over.
+        The result stands at the first scanned file (a rule runs on the whole graph)."""
+        level = self.level(builtin.INCOMPLETE)
+        if level == "off":
+            return None
+        message = (f"rule {rule.id} ({rule.name}) stopped with an internal error "
+                   f"({type(exc).__name__}: {exc}), so its checks did not run on this scan; "
+                   "this is a walint bug, please report it")
+        return Result(builtin.INCOMPLETE, level, message, Location(anchor, 1, 1),
+                      fingerprint(builtin.INCOMPLETE.id, anchor, "", f"rule {rule.id}"),
+                      key=f"rule {rule.id}")
+
 
 def _kept(limits, resource_or_file, scope=None):
     """Pre-commit mode: keep only findings in the files named on the command line."""
@@ -117,8 +137,9 @@ def _kept(limits, resource_or_file, scope=None):
     return scope not in limits or file in limits[scope]
 
 
-def run_rules(graph, rules, locator, limits):
-    """Run each rule; a rule that raises is an internal error, the others still run."""
+def run_rules(graph, rules, locator, limits, anchor="", report_failures=True):
+    """Run each rule; a rule that raises is an internal error and (with `report_failures`)
+    a WAL-PARSE-002 finding at `anchor` (a file of the scan), the others still run."""
     results, unknowns, errors = [], [], []
     for rule in rules:
         level = locator.level(rule)
@@ -126,6 +147,9 @@ def run_rules(graph, rules, locator, limits):
             findings = list(rule(graph) or ())
         except Exception as exc:  # one broken rule must not stop the scan
             errors.append(f"rule {rule.id} failed: {type(exc).__name__}: {exc}")
+            failed = locator.rule_failed(rule, exc, anchor) if report_failures else None
+            if failed is not None:
+                results.append(failed)
             continue
         for f in findings:
             if not _kept(limits, f.resource.file, f.resource.scope):
@@ -155,16 +179,27 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
     graph = Graph(parsed.resources, options.profile, options.profile_for)
 
     runnable = [r for r in chosen if not r.engine and locator.level(r) != "off"]
-    results, unknowns, errors = run_rules(graph, runnable, locator, limits)
+    anchor = _anchor(parsed.files or inputs.cfn_files or inputs.plan_files or list(paths), namer)
+    incomplete_on = any(r is builtin.INCOMPLETE for r in chosen)
+    results, unknowns, errors = run_rules(graph, runnable, locator, limits, anchor, incomplete_on)
 
     diagnostics = []
     parse_on = any(r is builtin.PARSE_ERROR for r in chosen)
+    incomplete = len(errors)
     for d in list(inputs.diagnostics) + parsed.diagnostics:
         if d.level == "error" and d.code == "WAL-PARSE-001":
             if parse_on and _kept(limits, d.file):
                 result = locator.parse_error(d)
                 if result is not None:
                     results.append(result)
+        elif d.code == INCOMPLETE:
+            incomplete += 1
+            result = locator.incomplete(d) if incomplete_on and _kept(limits, d.file) else None
+            if result is not None:
+                results.append(result)
+            else:   # WAL-PARSE-002 switched off: still said, on standard error and in SARIF
+                diagnostics.append(Diagnostic(d.file, d.line, f"not fully evaluated: {d.message}",
+                                              "warning", INCOMPLETE, d.address))
         else:
             diagnostics.append(d)
 
@@ -174,6 +209,8 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
 
     ran = sorted({r.id: r for r in runnable + [res.rule for res in results]}.values(),
                  key=lambda r: r.id)
+    for r in results + unknowns:
+        _neutralise(r)
     results.sort(key=Result.sort_key)
     unknowns.sort(key=Result.sort_key)
     files = len(set(parsed.files)) if parsed.files else len(inputs.cfn_files) + len(inputs.plan_files)
@@ -181,7 +218,9 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
                   rules=ran, results=results, unknowns=unknowns,
                   diagnostics=sorted(set(diagnostics), key=lambda d: (d.file, d.line or 0, d.message)),
                   files=files, resources=len(graph.resources()), show_unknown=options.show_unknown,
-                  base_uri=namer.base(), internal_errors=errors, graph=graph, namer=namer,
+                  base_uri=namer.base(), internal_errors=[safe.message(e) for e in errors],
+                  incomplete=incomplete, graph=graph, namer=namer,
+                  configuration=_configuration(options),
                   baseline=None if stale is None else {"file": options.baseline, "stale": stale})
 
 
@@ -189,8 +228,6 @@ def _suppress(results, graph, locator, chosen, runnable, all_rules, limits, diag
     """Inline suppressions: mark what they hold back, return the WAL-SUP-* results."""
     if not options.inline_ignores:
         return []
-    from walint.engine import suppress
-
     parse_files = {locator.namer(d.file): d.file for d in diagnostics
                    if d.code == "WAL-PARSE-001" and d.file}
     ran = {r.id for r in runnable} | {builtin.PARSE_ERROR.id}
@@ -207,6 +244,33 @@ def _baseline(results, options):
     """Findings in the baseline become suppressed; the entries matching none are returned."""
     if not options.baseline:
         return None
-    from walint.engine import baseline
+    return baseline_mod.apply(results, baseline_mod.read(options.baseline), options.baseline)
 
-    return baseline.apply(results, baseline.read(options.baseline), options.baseline)
+
+def _configuration(options) -> dict:
+    """The configuration's effects (cli.settings) plus the paths its `exclude` kept out."""
+    out = dict(options.configuration)
+    excluded = getattr(options.exclude, "count", 0)
+    if excluded:
+        out["excluded_paths"] = excluded
+    return out if set(out) - {"file"} else {}
+
+
+def _anchor(files, namer) -> str:
+    """Where a finding that belongs to no file stands: the first scanned file."""
+    names = sorted(namer(f) for f in files)
+    return names[0] if names else "."
+
+
+def _neutralise(result) -> None:
+    """Names and messages from scanned files made safe and bounded for every output
+    format (walint.reporters.safe); fingerprints were taken before, from the full text."""
+    loc = result.location
+    names = [loc.address] + [rel.address for rel in result.related]
+    result.message = safe.message(result.message, names)
+    for where in [loc] + list(result.related):
+        where.message = safe.message(where.message, names)
+        where.address = safe.name(where.address)
+        where.file = safe.name(where.file)
+    if result.suppression and "reason" in result.suppression:
+        result.suppression["reason"] = safe.message(result.suppression["reason"])

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from walint.engine import builtin
 from walint.engine.errors import UsageError
+from walint.engine.report import Location, Result, fingerprint
 
 _MARK = re.compile(r"^\s*(?:#+|//+|/\*+)\s*walint\s*:\s*ignore\b(?P<rest>.*)$", re.IGNORECASE)
 _ID = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+"
@@ -201,9 +202,6 @@ def apply(results, resources, locator, *, enabled, ran, known, kept=lambda f, sc
     of a file are reported (pre-commit mode), `parse_files` maps a parse error's display path
     to its file.
     """
-    from walint.engine.report import Location, Result
-    from walint.engine.run import fingerprint
-
     today = today or datetime.date.today()
     lines = _Lines()
     sups = collect(resources, lines)

@@ -52,4 +52,6 @@ def render(report, color=False) -> str:
     lines.append(f"walint: {total} finding{'s' if total != 1 else ''} "
                  f"({counts['error']} error, {counts['warning']} warning, {counts['note']} note), "
                  f"{suppressed} suppressed, profile {report.profile}")
+    if report.configuration_line():
+        lines.append(f"walint: {safe(report.configuration_line())}")
     return "\n".join(lines) + "\n"

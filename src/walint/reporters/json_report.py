@@ -31,6 +31,10 @@ def report_dict(report) -> dict:
                     "unknown": len(report.unknowns)},
         "findings": [result_dict(r) for r in results],
     }
+    if report.configuration:    # additions: what the configuration file switched off
+        out["summary"]["configuration"] = dict(report.configuration)
+    if report.incomplete:       # and how much could not be fully evaluated (WAL-PARSE-002)
+        out["summary"]["incomplete"] = report.incomplete
     baseline = getattr(report, "baseline", None)
     if baseline is not None:
         out["baseline"] = {"stale": list(baseline.get("stale", []))}

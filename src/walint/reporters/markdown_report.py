@@ -15,6 +15,8 @@ from walint.reporters.safe import safe
 
 MAX_ROWS = 500            # GitHub keeps 1 MiB of a step summary
 MAX_PICTURE = 60_000      # characters of Mermaid worth rendering
+MAX_BYTES = 1 << 20       # the whole summary: GitHub refuses a step summary over 1 MiB
+CUT_RESERVE = 4096        # room kept for the line saying what was cut
 _ICONS = {"error": "\U0001F534 error", "warning": "\U0001F7E0 warning", "note": "\U0001F535 note"}
 # inline Markdown: code, emphasis, links and images, table cells, strikethrough
 _MARKUP = re.compile(r"([\\`*_\[\]|~])")
@@ -59,6 +61,8 @@ def _headline(report) -> list:
         detail += " \u00b7 suppressed: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
     if report.unknowns:
         detail += f" \u00b7 {len(report.unknowns)} undecided"
+    if report.configuration_line():
+        detail += f" \u00b7 {text(report.configuration_line())}"
     return parts + ["", detail, ""]
 
 
@@ -142,7 +146,34 @@ def _picture(report) -> list:
             "</details>", ""]
 
 
+def _size(lines) -> int:
+    return sum(len(line.encode("utf-8")) + 1 for line in lines)
+
+
 def render(report, color=False) -> str:
-    lines = _headline(report) + _scorecard(report) + _findings(report) + _suppressed(report)
-    lines += _picture(report)
-    return "\n".join(lines).rstrip("\n") + "\n"
+    """The summary, at most MAX_BYTES: when it would be larger the topology goes first,
+    then the suppressed findings, then findings rows, and a last line says what was cut."""
+    head = _headline(report) + _scorecard(report)
+    findings, held, picture = _findings(report), _suppressed(report), _picture(report)
+    if _size(head + findings + held + picture) <= MAX_BYTES:
+        return "\n".join(head + findings + held + picture).rstrip("\n") + "\n"
+    cut_parts = []
+    if picture:
+        cut_parts.append("the topology")
+    if _size(head + findings + held) > MAX_BYTES - CUT_RESERVE and held:
+        cut_parts.append("the suppressed findings")
+        held = []
+    budget = MAX_BYTES - CUT_RESERVE - _size(head + held)
+    if _size(findings) > budget:
+        kept, used = [], 0
+        for line in findings:
+            used += len(line.encode("utf-8")) + 1
+            if used > budget:
+                break
+            kept.append(line)
+        rows = sum(1 for line in findings[len(kept):] if line.startswith("| "))
+        cut_parts.insert(0, f"{rows} findings rows")
+        findings = kept + [""]
+    note = (f"\u2702 Cut to stay within GitHub's 1 MiB step summary: {', '.join(cut_parts)} "
+            "not shown (the JSON or SARIF report holds everything).")
+    return "\n".join(head + findings + held + [note]).rstrip("\n") + "\n"

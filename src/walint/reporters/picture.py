@@ -13,10 +13,12 @@ The output is deterministic: everything is sorted, node ids are assigned in orde
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from walint.model import topology as topo
 from walint.model.values import Unknown
+from walint.reporters.safe import ELLIPSIS, cut, safe, name as safe_name
 
 TIER_ORDER = (topo.PUBLIC, topo.PRIVATE, topo.ISOLATED, topo.UNKNOWN)
 TIER_COLOR = {topo.PUBLIC: "#e6f4ea", topo.PRIVATE: "#e8f0fe", topo.ISOLATED: "#f1f3f4",
@@ -109,7 +111,8 @@ class _Builder:
     def rules_for(self, resource):
         namer = getattr(self.report, "namer", None)
         file = namer(resource.file) if namer else resource.file
-        return sorted(self.findings.get((file, resource.address), []))
+        # results carry names as every output shows them (engine.run._neutralise)
+        return sorted(self.findings.get((safe_name(file), safe_name(resource.address)), []))
 
     def node(self, resource, kind, label, **kw):
         n = Node(self.new_id(), label, kind, resource, rules=self.rules_for(resource), **kw)
@@ -400,7 +403,8 @@ def build(report) -> Picture:
 # ---------------------------------------------------------------------------------------
 
 def _dot_str(text: str) -> str:
-    text = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    text = "\n".join(safe(line, 200) for line in str(text).split("\n"))
+    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{text}"'
 
 
@@ -490,9 +494,17 @@ def to_dot(pic: Picture) -> str:
 # Mermaid
 # ---------------------------------------------------------------------------------------
 
+# Mermaid labels end up as HTML in GitHub's renderer: only these characters are copied,
+# anything else (<, >, &, quotes, #, backticks, control, bidi and invisible characters)
+# becomes "?", and each line is cut to MAX_LABEL characters (docs/security.md)
+_MM_ALLOWED = re.compile(r"[^A-Za-z0-9 .,:;_/()\[\]*!=+\-]")
+MAX_LABEL = 80
+
+
 def _mm_str(text: str) -> str:
-    text = str(text).replace('"', "#quot;").replace("\n", "<br/>")
-    return f'"{text}"'
+    lines = [cut(_MM_ALLOWED.sub("?", line), MAX_LABEL).replace(ELLIPSIS, "...")
+             for line in str(text).split("\n")]
+    return '"' + "<br/>".join(lines) + '"'
 
 
 def _mm_node(n: Node) -> str:

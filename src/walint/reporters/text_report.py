@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from walint.reporters.safe import safe
+from walint.reporters.safe import no_commands, safe
 
 _COLOURS = {"error": "31", "warning": "33", "note": "36", "bold": "1", "dim": "2"}
 
@@ -50,8 +50,10 @@ def render(report, color=False) -> str:
     suppressed = sum(1 for r in report.results if r.suppressed)
     if suppressed:
         out.append(f"{suppressed} suppressed")
+    if report.configuration_line():
+        out.append(safe(report.configuration_line()))
     if report.unknowns:
         hint = "" if report.show_unknown else " (--show-unknown lists them)"
         out.append(f"{len(report.unknowns)} check{'s' if len(report.unknowns) != 1 else ''} "
                    f"could not be decided{hint}")
-    return "\n".join(out) + "\n"
+    return no_commands("\n".join(out) + "\n")

@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import gc
 
-from walint.parsers.base import Diagnostic, ParseResult
+from walint.parsers.base import Diagnostic, ParseResult, incomplete, why_stopped
 
 from .sniff import looks_like_template
 
@@ -104,7 +104,7 @@ def _parse_one(path, session, supplied, pseudo, Stack):
     except RecursionError:
         session.add(Diagnostic(path, None, "template nests too deeply to be read"))
     except Exception as exc:  # never let one file stop the scan
-        session.add(Diagnostic(path, None, f"walint could not read this template: {type(exc).__name__}: {exc}"))
+        session.add(incomplete(path, None, f"the template was not fully evaluated: {why_stopped(exc)}"))
     finally:
         session.forget()          # decoded trees are not needed once the resources are out
         if collecting:

@@ -84,6 +84,15 @@ def _construct_str(loader, node):
     return MStr(SafeConstructor.construct_scalar(loader, node), node.start_mark, node.end_mark)
 
 
+def _construct_int(loader, node):
+    """An integer as PyYAML reads it; one past Python's int-str conversion limit (a hostile
+    5,001-digit number) stays its text, as CloudFormation passes every scalar on as text."""
+    try:
+        return SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:
+        return MStr(node.value, node.start_mark, node.end_mark)
+
+
 def _construct_seq(loader, node):
     return MList(loader.construct_sequence(node), node.start_mark, node.end_mark)
 
@@ -113,6 +122,7 @@ def _construct_tag(loader, suffix, node):
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_multi_constructor("!", _construct_tag)
 
 

@@ -6,7 +6,7 @@ import re
 
 from walint.model.resource import Resource
 from walint.model.values import Unknown
-from walint.parsers.base import Diagnostic, ParseResult
+from walint.parsers.base import INCOMPLETE, Diagnostic, ParseResult, why_stopped
 
 from . import parameters as P
 from .decoding import Decoded, decode_file, end_line, position
@@ -122,9 +122,10 @@ class Stack:
         self.outputs = self.expand_foreach(outputs, "outputs") if self.language_extensions else outputs
 
     # ------------------------------------------------------------ helpers
-    def warn(self, node, message, level="warning", code=EVAL_CODE):
+    def warn(self, node, message, level="warning", code=EVAL_CODE, address=""):
         pos = position(node) if node is not None else None
-        self.session.add(Diagnostic(self.file, pos[0] if pos else None, message, level=level, code=code))
+        self.session.add(Diagnostic(self.file, pos[0] if pos else None, message, level=level, code=code,
+                                    address=address))
 
     def address(self, logical: str) -> str:
         return self.prefix + logical
@@ -170,7 +171,8 @@ class Stack:
                 out[key] = val
                 continue
             if depth >= MAX_FOREACH_DEPTH:
-                self.warn(key, f"{key}: Fn::ForEach nested too deeply; skipped")
+                self.warn(key, f"{key}: Fn::ForEach nested too deeply; what it makes was not evaluated",
+                          level="error", code=INCOMPLETE)
                 continue
             if not (isinstance(val, list) and len(val) == 3 and isinstance(val[0], str) and isinstance(val[2], dict)):
                 self.warn(key, f"{key} is malformed (expected [Identifier, Collection, {{OutputKey: Value}}])")
@@ -227,7 +229,9 @@ class Stack:
             self.warn(self.keys.get(logical), f"nested stack {logical} includes {url}, which is already being read (a template including itself)")
             return None
         if len(self.chain) > MAX_NESTING:
-            self.warn(self.keys.get(logical), f"nested stack {logical}: stacks nest more than {MAX_NESTING} deep; not followed")
+            self.warn(self.keys.get(logical), f"nested stack {logical}: stacks nest more than {MAX_NESTING} deep; "
+                      "its resources were not evaluated", level="error", code=INCOMPLETE,
+                      address=self.address(logical))
             return None
         if not os.path.isfile(path):
             self.warn(self.keys.get(logical), f"nested stack {logical}: template {url} not found", level="note")
@@ -277,9 +281,9 @@ class Stack:
         for logical, node in self.resources.items():
             try:
                 resource = self._resource(logical, node)
-            except RecursionError:
-                self.warn(self.keys.get(logical), f"resource {logical} nests too deeply to evaluate",
-                          level="error", code="WAL-PARSE-001")
+            except Exception as exc:  # noqa: BLE001 - one resource must not end the template
+                self.warn(self.keys.get(logical), f"resource {logical} was not evaluated: {why_stopped(exc)}",
+                          level="error", code=INCOMPLETE, address=self.address(logical))
                 continue
             if resource is None:
                 continue

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import os
 
-from walint.parsers.base import Diagnostic, ParseResult
+from walint.parsers.base import ParseResult, incomplete, why_stopped
 
 __all__ = ["parse_modules", "looks_like_plan", "parse_plan"]
 
@@ -45,12 +45,8 @@ def parse_modules(root_dirs, *, var_files=(), variables=()) -> ParseResult:
         loaded_before = len(ev.module_cache)
         try:
             evaluate_root(ev, root, list(var_files), list(variables), result.resources)
-        except RecursionError:
-            ev.diag(root, None, "internal error while evaluating the module: nesting too deep",
-                    level="warning", code="WAL-TF-INTERNAL")
         except Exception as e:  # noqa: BLE001 - the reader never raises
-            ev.diag(root, None, f"internal error while evaluating the module: {type(e).__name__}: {e}",
-                    level="warning", code="WAL-TF-INTERNAL")
+            ev.incomplete(root, None, f"the module was not fully evaluated: {why_stopped(e)}")
         finally:
             # the modules stay cached for the next roots, their syntax trees need not
             loaded = list(ev.module_cache.values())[loaded_before:]
@@ -73,6 +69,5 @@ def parse_plan(path: str) -> ParseResult:
         return read_plan(path)
     except Exception as e:  # noqa: BLE001 - the reader never raises
         r = ParseResult(files=[path])
-        r.diagnostics.append(Diagnostic(path, 1, f"internal error while reading the plan: {type(e).__name__}: {e}",
-                                        level="warning", code="WAL-TF-INTERNAL"))
+        r.diagnostics.append(incomplete(path, 1, f"the plan was not read: {why_stopped(e)}"))
         return r

@@ -11,7 +11,8 @@ import os
 import re
 
 from walint.model.resource import Resource
-from walint.parsers.base import Diagnostic, SourceError, encoding_problem, read_source
+from walint.parsers.base import (INCOMPLETE, Diagnostic, SourceError, encoding_problem, read_source,
+                                 why_stopped)
 
 from . import syntax as S
 from .functions import FUNCTIONS, NOT_EVALUATED, STRUCTURAL, FnError, _UnknownInside, _set
@@ -193,7 +194,7 @@ def _load_module(dir_, ev) -> Module:
             ev.diag(path, 1, "file nested too deeply to be read")
             continue
         except Exception as e:  # noqa: BLE001 - never raise out of the reader
-            ev.diag(path, 1, f"internal error while reading the file: {type(e).__name__}: {e}")
+            ev.diag(path, 1, f"the file was not read: {why_stopped(e)}", code=INCOMPLETE)
             continue
         for line, msg in sf.errors:
             ev.diag(path, line, msg)
@@ -399,12 +400,16 @@ class Evaluator:
         self.modules_json: dict = {}
 
     # ------------------------------------------------------------------ bookkeeping
-    def diag(self, file, line, message, level="error", code="WAL-PARSE-001"):
-        key = (file, line, message, level, code)
+    def diag(self, file, line, message, level="error", code="WAL-PARSE-001", address=""):
+        key = (file, line, message, level, code, address)
         if key in self._diag_seen:
             return
         self._diag_seen.add(key)
-        self.diagnostics.append(Diagnostic(file, line, message, level, code))
+        self.diagnostics.append(Diagnostic(file, line, message, level, code, address))
+
+    def incomplete(self, file, line, message, address=""):
+        """Something dropped or stopped: a WAL-PARSE-002 finding, never only a warning."""
+        self.diag(file, line, message, level="error", code=INCOMPLETE, address=address)
 
     def note_file(self, path):
         if path not in self._files_seen:
@@ -426,9 +431,8 @@ class Evaluator:
         self.depth += 1
         try:
             if self.depth > MAX_EVAL_DEPTH:
-                self.diag(scope.file or scope.minst.module.dir, n.line,
-                          "expression or reference chain nested too deeply; its value is treated as unknown",
-                          level="warning", code="WAL-TF-DEPTH")
+                self.incomplete(scope.file or scope.minst.module.dir, n.line,
+                                "expression or reference chain nested too deeply; its value was not evaluated")
                 return Unknown("expression nested too deeply to evaluate")
             return _DISPATCH[t](self, n, scope)
         finally:
@@ -474,8 +478,7 @@ class Evaluator:
 
     def _e_bad(self, n, scope):
         if "too deeply" in n.why:
-            self.diag(scope.file or scope.minst.module.dir, n.line, f"{n.why}; its value is treated as unknown",
-                      level="warning", code="WAL-TF-DEPTH")
+            self.incomplete(scope.file or scope.minst.module.dir, n.line, f"{n.why}; its value was not evaluated")
         return Unknown(f"expression could not be read ({n.why})")
 
     # -- names ----------------------------------------------------------------------
@@ -862,8 +865,8 @@ class Evaluator:
 
     def _cap(self, n, what, file, line):
         if n > MAX_INSTANCES:
-            self.diag(file, line, f"{what} has {n} instances; only the first {MAX_INSTANCES} are analysed",
-                      level="note", code="WAL-TF-LIMIT")
+            self.incomplete(file, line, f"{what} has {n} instances; only the first {MAX_INSTANCES} "
+                            "were evaluated")
             return MAX_INSTANCES
         return n
 
@@ -994,8 +997,9 @@ class Evaluator:
                       ".terraform/modules exists", level="note", code="WAL-TF-MODULE")
             return Unknown(f"module {name} (source {source}) was not analysed")
         if m.depth + 1 > MAX_MODULE_DEPTH:
-            self.diag(file, call.line, f"module {name} (source {source}) is nested deeper than {MAX_MODULE_DEPTH} modules; not analysed",
-                      level="warning", code="WAL-TF-MODULE")
+            self.incomplete(file, call.line, f"module {name} (source {source}) is nested deeper than "
+                            f"{MAX_MODULE_DEPTH} modules; its resources were not evaluated",
+                            f"{m.prefix}module.{name}")
             return Unknown(f"module {name} is nested too deeply")
         absdir = os.path.normcase(os.path.abspath(child_dir))
         if absdir in m.ancestors_dirs():
@@ -1506,8 +1510,8 @@ class Evaluator:
             try:
                 v = self.finish(self.eval(a.expr, scope))
             except RecursionError:
-                self.diag(scope.file, a.line, f"expression of {name} nested too deeply; treated as unknown",
-                          level="warning", code="WAL-TF-DEPTH")
+                self.incomplete(scope.file, a.line, f"expression of {name} nested too deeply; its value was not "
+                                "evaluated")
                 v = Unknown("expression nested too deeply to evaluate")
             if v is None:
                 continue
@@ -1601,23 +1605,16 @@ class Evaluator:
             rd = m.module.resources[key]
             try:
                 self.build_resource(m, rd, out)
-            except RecursionError:
-                self.diag(rd.file, rd.block.line, f"internal error while evaluating {m.prefix}{rd.key}: nesting too deep",
-                          level="warning", code="WAL-TF-INTERNAL")
             except Exception as e:  # noqa: BLE001 - never raise out of the reader
-                self.diag(rd.file, rd.block.line, f"internal error while evaluating {m.prefix}{rd.key}: "
-                          f"{type(e).__name__}: {e}", level="warning", code="WAL-TF-INTERNAL")
+                self.incomplete(rd.file, rd.block.line, f"{m.prefix}{rd.key} was not evaluated: "
+                                f"{why_stopped(e)}", f"{m.prefix}{rd.key}")
         for name in sorted(m.module.calls, key=lambda k: (m.module.calls[k].file, m.module.calls[k].line)):
             call = m.module.calls[name]
             try:
                 res = self.module_instances(m, name)
-            except RecursionError:
-                self.diag(call.file, call.line, f"internal error while evaluating module {name}: nesting too deep",
-                          level="warning", code="WAL-TF-INTERNAL")
-                continue
             except Exception as e:  # noqa: BLE001
-                self.diag(call.file, call.line, f"internal error while evaluating module {name}: "
-                          f"{type(e).__name__}: {e}", level="warning", code="WAL-TF-INTERNAL")
+                self.incomplete(call.file, call.line, f"module {m.prefix}module.{name} was not evaluated: "
+                                f"{why_stopped(e)}", f"{m.prefix}module.{name}")
                 continue
             if isinstance(res, Unknown):
                 self.facade(m, name, call, out)

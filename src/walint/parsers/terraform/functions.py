@@ -15,6 +15,8 @@ import json
 import math
 import re
 
+from walint.parsers.base import number
+
 from .values import (AzIndex, AzList, Err, ResObj, Ref, TfSet, Unknown, is_number,
                      norm_number, num_to_str, sort_key, to_bool, to_number, to_string, type_name)
 
@@ -721,7 +723,7 @@ def f_jsonencode(a):
 
 def f_jsondecode(a):
     try:
-        return _norm_json(json.loads(_s(a[0])))
+        return _norm_json(json.loads(_s(a[0]), parse_int=number))
     except ValueError as e:
         raise FnError(f"jsondecode(): {e}")
 

@@ -14,7 +14,7 @@ import re
 
 from walint.model.resource import Resource
 from walint.model.values import Ref, Unknown
-from walint.parsers.base import Diagnostic, ParseResult
+from walint.parsers.base import Diagnostic, ParseResult, loads_json
 
 _INDEX = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+|\*)\]')
 AFTER_APPLY = "known after apply"
@@ -30,7 +30,7 @@ def read_plan(path: str) -> ParseResult:
         return res
     try:
         text = raw.decode("utf-8")
-        data = json.loads(text)
+        data = loads_json(text)
     except (UnicodeDecodeError, ValueError) as e:
         res.diagnostics.append(Diagnostic(path, getattr(e, "lineno", 1), f"plan is not valid JSON: {e}"))
         return res

@@ -11,6 +11,8 @@ import bisect
 import os
 import re
 
+from walint.parsers.base import loads_json, number
+
 MAX_NESTING = 256          # deeper expressions are cut off with a diagnostic
 
 # --------------------------------------------------------------------------- nodes
@@ -529,7 +531,7 @@ class _Converter:
         if c == 34:                                      # "..." without escapes or templates
             return Lit(text[1:-1].decode("utf-8", "replace"), line, col)
         if 48 <= c <= 57:
-            return Lit(int(text), line, col)
+            return Lit(number(text), line, col)
         if text == b"true" or text == b"false":
             return Lit(text == b"true", line, col)
         if text == b"null":
@@ -602,7 +604,7 @@ class _Converter:
         if inner.type == "legacy_index":
             txt = self.text(inner).lstrip(".")
             try:
-                return Index(cur, Lit(int(txt), line, col), line, col)
+                return Index(cur, Lit(number(txt), line, col), line, col)
             except ValueError:
                 return Bad("bad index", line, col)
         key = None
@@ -726,7 +728,7 @@ class _Converter:
             s = self.text(n)
             try:
                 if re.fullmatch(r"[0-9]+", s):
-                    return Lit(int(s), line, col)
+                    return Lit(number(s), line, col)
                 v = float(s)
                 return Lit(int(v) if v.is_integer() and "e" not in s.lower() and abs(v) < 2**53 else v, line, col)
             except ValueError:
@@ -1106,11 +1108,10 @@ def parse_json_expression(path: str, data: bytes):
     if problem:
         sf.errors.append((1, problem))
         return None, sf
-    import json
     if not text.strip():
         return None, sf
     try:
-        json.loads(text)
+        loads_json(text)
     except ValueError as e:
         line = getattr(e, "lineno", 1)
         sf.errors.append((line, f"invalid JSON: {getattr(e, 'msg', str(e))}"))
