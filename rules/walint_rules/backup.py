@@ -319,11 +319,22 @@ def _region(res):
 
 def _s3_replication(graph, bucket):
     """True/None/False: the bucket replicates to a bucket in another region."""
-    dests = []
+    dests, verdicts = [], []
+
+    def add(holder, r):
+        """A rule's destinations, if the rule is on: a `Disabled` rule copies nothing."""
+        on = decide(r.get("status", "Enabled"), lambda s: s != "Disabled" if isinstance(s, str) else None)
+        if on is None:
+            verdicts.append(None)
+        elif on:
+            for d in as_list(r.get("destination")):
+                if isinstance(d, dict):
+                    dests.append((holder, d.get("bucket")))
+
     if bucket.format == "cloudformation":
         for r in as_list(bucket.get("replication_configuration.rules")):
-            if isinstance(r, dict) and isinstance(r.get("destination"), dict):
-                dests.append((bucket, r["destination"].get("bucket")))
+            if isinstance(r, dict):
+                add(bucket, r)
         if isinstance(bucket.get("replication_configuration"), (Unknown, OneOf)):
             dests.append((bucket, Unknown("replication")))
         maybe = []
@@ -332,17 +343,14 @@ def _s3_replication(graph, bucket):
         for f in found:
             for r in as_list(f.get("rule")):
                 if isinstance(r, dict):
-                    for d in as_list(r.get("destination")):
-                        if isinstance(d, dict):
-                            dests.append((f, d.get("bucket")))
+                    add(f, r)
         for rc in as_list(bucket.get("replication_configuration")):
             if isinstance(rc, dict):
                 for r in as_list(rc.get("rules")):
                     if isinstance(r, dict):
-                        for d in as_list(r.get("destination")):
-                            if isinstance(d, dict):
-                                dests.append((bucket, d.get("bucket")))
-    verdicts = [None] if maybe else []
+                        add(bucket, r)
+    if maybe:
+        verdicts.append(None)
     src_region = _region(bucket)
     for holder, value in dests:
         target = graph.deref(holder, value) if isinstance(value, Ref) else None
@@ -405,7 +413,9 @@ def cross_region_backup(graph):
     suppress the finding with that reason.
 
     ## Default
-    Nothing is copied across regions unless configured. S3 ARNs carry no region, so a
+    Nothing is copied across regions unless configured. A replication rule with
+    `Status: Disabled` / `status = "Disabled"` copies nothing: a bucket whose only rules
+    are disabled has no copy. S3 ARNs carry no region, so an enabled
     replication rule whose destination's region walint cannot see gives no finding; an
     AWS Backup copy action counts unless its vault is known to be in the resource's own
     region.

@@ -219,6 +219,13 @@ def s3_versioning(graph):
     `versioning` block) leave it off. `Suspended` is not enabled. Object lock is off
     unless `ObjectLockEnabled` / `object_lock_enabled` is set when the bucket is created.
 
+    A bucket created with Object Lock is versioned: S3 enables versioning with the lock
+    and does not let it be suspended (S3 User Guide, "Locking objects with Object Lock").
+    CloudFormation `ObjectLockEnabled: true`, Terraform `object_lock_enabled = true` and
+    the legacy `object_lock_configuration { object_lock_enabled = "Enabled" }` count as
+    versioning `Enabled`; an Object Lock flag walint cannot resolve on an otherwise
+    unversioned bucket is unknown.
+
     ## Example
     ```yaml
     Resources:
