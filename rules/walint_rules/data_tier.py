@@ -6,6 +6,7 @@ chain that proves a finding: subnet, association, route table, route."""
 from walint.api import (ISOLATED, PRIVATE, PUBLIC, UNKNOWN, Unknown, as_bool, decide,
                         placement, rule, severity, tier_of)
 
+from ._data import CLUSTER_UNDECIDED, cluster_governed
 from ._net import _what
 
 
@@ -23,6 +24,8 @@ def _data_stores(graph):
         if r.kind == "db_instance" and r.has("cluster_identifier") and (
                 not r.has("db_subnet_group_name") or _cluster_of(graph, r) is not None):
             continue      # an Aurora member: its cluster's subnet group is checked on the cluster
+        if r.kind == "db_instance" and not r.has("db_subnet_group_name") and cluster_governed(r) is True:
+            continue      # an Aurora-engine instance: the subnet group is a cluster setting
         if r.kind == "db_instance" and r.has("replicate_source_db") and not r.has("db_subnet_group_name"):
             continue      # a same-region read replica: placed like its source
         if r.kind == "cache_cluster" and r.has("replication_group_id"):
@@ -34,6 +37,20 @@ def _data_stores(graph):
         p = placement(graph, r)
         out.append((r, p, _GROUP_ATTR.get(r.kind)))
     return out
+
+
+def public_by_default(graph, db):
+    """True/False/None: a CloudFormation DB instance that sets neither PubliclyAccessible
+    nor DBSubnetGroupName is created in the default VPC and is public by default
+    (WAL-NET-003's default case; WAL-NET-001 leaves this DB to it)."""
+    if db.format != "cloudformation" or db.has("publicly_accessible") \
+            or db.has("db_subnet_group_name") or db.has("replicate_source_db"):
+        return False
+    if db.has("cluster_identifier"):
+        cluster = graph.deref(db, db.get("cluster_identifier"))
+        return cluster is not None and not cluster.has("db_subnet_group_name")
+    governed = cluster_governed(db)
+    return None if governed is None else not governed
 
 
 def _cluster_of(graph, db):
@@ -93,6 +110,17 @@ def data_store_private_subnet(graph):
     `DBSubnetGroupName` / `db_subnet_group_name` absent: the default VPC.
     `CacheSubnetGroupName` / `subnet_group_name` absent: the default subnet group of the
     default VPC.
+
+    One missing setting gives one finding: a CloudFormation DB instance that sets neither
+    `DBSubnetGroupName` nor `PubliclyAccessible` is reported by WAL-NET-003 (publicly
+    accessible by default in the default VPC), not again here. WAL-NET-003 wins because it
+    is an error in every profile (this rule's default-VPC case is a warning in
+    `development`) and states the graver consequence; adding the subnet group fixes both.
+
+    An instance of an Aurora engine is not asked for a subnet group even without a
+    cluster: the subnet group is a cluster setting (AWS creates Aurora instances only in a
+    cluster). When the engine cannot be resolved, whether the instance needs its own
+    subnet group is unknown.
 
     ## Example
     ```yaml
@@ -197,6 +225,11 @@ def data_store_private_subnet(graph):
     """
     for store, p, attr in _data_stores(graph):
         if p.missing:
+            if store.kind == "db_instance" and cluster_governed(store) is None:
+                yield store.unknown("engine", CLUSTER_UNDECIDED, key="default-vpc")
+                continue
+            if store.kind == "db_instance" and public_by_default(graph, store):
+                continue  # one missing setting, one finding: WAL-NET-003's, an error in every profile
             if store.kind in ("db_instance", "db_cluster", "cache_rg", "cache_cluster", "docdb_cluster"):
                 yield store.finding(None, f"{_what(store)} names no subnet group, so it is placed in the "
                                     "default VPC, whose subnets are all public: nothing but a security "
@@ -511,7 +544,10 @@ def rds_not_public(graph):
     Terraform `publicly_accessible` defaults to false. In CloudFormation the default
     depends on the network: with no `DBSubnetGroupName` the instance goes to the default
     VPC and is publicly accessible by default, so that case fails (`source: default`);
-    otherwise it is private.
+    otherwise it is private. That DB is not reported again by WAL-NET-001 for the same
+    missing subnet group. An Aurora-engine instance without a cluster takes its subnet
+    group from the cluster, so the default case does not apply to it; an explicit
+    `PubliclyAccessible: true` (an instance setting, also for Aurora) is still reported.
 
     ## Example
     ```yaml
@@ -574,13 +610,10 @@ def rds_not_public(graph):
             elif v is None:
                 yield db.unknown("publicly_accessible", "publicly_accessible cannot be resolved")
             continue
-        if db.format != "cloudformation" or db.has("db_subnet_group_name"):
-            continue
-        if db.has("cluster_identifier"):
-            cluster = graph.deref(db, db.get("cluster_identifier"))
-            if cluster is None or cluster.has("db_subnet_group_name"):
-                continue
-        if db.has("replicate_source_db"):
+        default = public_by_default(graph, db)
+        if default is None:
+            yield db.unknown("engine", CLUSTER_UNDECIDED, key="public-default")
+        if not default:
             continue
         yield db.finding(None, f"DB instance {db.address} sets neither PubliclyAccessible nor "
                          "DBSubnetGroupName: it is created in the default VPC and is publicly "

@@ -14,6 +14,8 @@ from walint.api import (ABSENT, EGRESS, INGRESS, Cidr, PrefixList, Related, Sg, 
                         service_load_balancers, severity)
 from walint.api import sg as sgm
 
+from ._data import CLUSTER_UNDECIDED, cluster_governed
+
 # RULES.md §2.6 WAL-SG-001: admin and data ports (8080 is added for app-tier groups).
 SENSITIVE = frozenset({22, 3389, 5432, 3306, 1433, 1521, 6379, 11211, 27017, 9200, 9300,
                        2049, 5439, 5984})
@@ -1207,6 +1209,12 @@ def sg_no_default_sg(graph):
     profile. CloudFormation cannot manage the default group: that part is not applicable
     there (manage the default group outside CloudFormation).
 
+    An RDS DB instance of an Aurora engine (`aurora`, `aurora-mysql`, `aurora-
+    postgresql`) is a cluster member even when it names no cluster: the VPC security-
+    group list is the cluster's setting (AWS creates Aurora instances only in a
+    cluster), so the instance is not asked for it. When the engine cannot be resolved,
+    the result is unknown.
+
     A security-group list walint cannot read is unknown, except one whose only unknown
     part is the id of a group declared in the same configuration and surely created (no
     undecided `count` or condition), such as
@@ -1281,9 +1289,12 @@ def sg_no_default_sg(graph):
         for node in graph.resources(kind):
             if any(node.has(s) for s in skip):
                 continue
-            if kind == "db_instance" and (node.type == "aws_rds_cluster_instance"
-                                          or node.has("cluster_identifier")):
-                continue         # a cluster member takes the cluster's groups
+            if kind == "db_instance":
+                governed = cluster_governed(node)
+                if governed is None and not node.has(attr):
+                    yield node.unknown("engine", CLUSTER_UNDECIDED, key=f"fallback:{attr}")
+                if governed is not False:
+                    continue     # a cluster member (any Aurora engine) takes the cluster's groups
             if kind == "ecs_service" and not node.has("network_configuration"):
                 continue         # not awsvpc: the tasks use the instances' groups
             value = sgm.lookup(node, attr)
