@@ -304,9 +304,16 @@ def sg_internet_ingress_lb_only(graph):
     `internet-facing` (the default) / `internal = false` (the default).
 
     ## Default
-    A group attached to nothing in the scanned files may be attached elsewhere; it is
-    reported as "unattached SG open to internet" in the production and regulated profiles
-    only. A load balancer whose scheme is unknown gives unknown.
+    A group attached to nothing in the scanned files may be attached elsewhere: to a load
+    balancer of another stack (through a nested-stack parameter, an Output/Export read by
+    `Fn::ImportValue`), of another Terraform root or of a module's caller, or by hand.
+    Such a group that admits the internet on 80 and 443 only is unknown (listed by
+    `--show-unknown`): that is exactly what a load balancer's group does, and walint cannot
+    see whether it is one. Any other port open to the internet on it is reported as
+    "unattached SG open to internet" in the production and regulated profiles (no use of
+    the group would make it right), and not in development and mvp. Walint does not ask
+    for an Output or a parameter that carries the group: a group is attached by id or name
+    as often as through them. A load balancer whose scheme is unknown gives unknown.
 
     ## Example
     ```yaml
@@ -443,6 +450,14 @@ def sg_internet_ingress_lb_only(graph):
                 r, f"{_open(r)} to the internet ({src.value}) on a group that "
                 f"is not an internet-facing load balancer's: {_rule_text(r)}; "
                 f"{_attachment_text(graph, r.group)}", related=_related(graph, r))
+            continue
+        if ports_ok is not False:
+            # attached to nothing in the scan: it may be the group of a load balancer of
+            # another stack or root, the one place where 80/443 from the internet belongs
+            yield _unknown(r, f"sg {r.group.address} is attached to nothing declared here, so "
+                              "whether it is an internet-facing load balancer's group is unknown "
+                              f"(it may be attached in another stack or root): {_rule_text(r)}"
+                           if ports_ok else "the ports of this rule are unknown")
             continue
         if graph.profile_of(r.origin) in ("production", "regulated"):
             yield _finding(
