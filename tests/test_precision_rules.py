@@ -45,3 +45,71 @@ def test_object_lock_off_leaves_the_bucket_unversioned(tmp_path):
         }
     '''}
     assert len(results(tmp_path, files, "WAL-BAK-003")) == 1
+
+
+# -- WAL-NET-004: edge hosts (api.edge_role) ----------------------------------------------
+
+EDGE_ASG = '''
+    resource "aws_vpc" "v" {
+      cidr_block = "10.0.0.0/16"
+    }
+    resource "aws_internet_gateway" "g" {
+      vpc_id = aws_vpc.v.id
+    }
+    resource "aws_subnet" "pub" {
+      vpc_id            = aws_vpc.v.id
+      cidr_block        = "10.0.0.0/24"
+      availability_zone = "eu-west-1a"
+    }
+    resource "aws_route_table" "pub" {
+      vpc_id = aws_vpc.v.id
+      route {
+        cidr_block = "0.0.0.0/0"
+        gateway_id = aws_internet_gateway.g.id
+      }
+    }
+    resource "aws_route_table_association" "pub" {
+      subnet_id      = aws_subnet.pub.id
+      route_table_id = aws_route_table.pub.id
+    }
+    resource "aws_security_group" "host" {
+      vpc_id = aws_vpc.v.id
+      %s
+    }
+    resource "aws_launch_template" "host" {
+      image_id = "ami-0a1b2c3d4e5f60001"
+      network_interfaces {
+        security_groups = [aws_security_group.host.id]
+      }
+    }
+    resource "aws_autoscaling_group" "host" {
+      min_size            = 1
+      max_size            = 1
+      vpc_zone_identifier = [aws_subnet.pub.id]
+      launch_template {
+        id = aws_launch_template.host.id
+      }
+    }
+'''
+
+
+def _rule(direction, proto, port, cidr):
+    return (f'{direction} {{\n from_port = {port}\n to_port = {port}\n protocol = "{proto}"\n'
+            f' cidr_blocks = ["{cidr}"]\n }}\n')
+
+
+def test_vpn_server_is_an_edge_host(tmp_path):
+    rules = _rule("ingress", "udp", 1194, "0.0.0.0/0") + _rule("ingress", "udp", 51820, "0.0.0.0/0")
+    assert results(tmp_path, {"main.tf": EDGE_ASG % rules}, "WAL-NET-004") == []
+
+
+def test_forwarder_that_cannot_reach_the_internet_is_not_a_nat_instance(tmp_path):
+    # admits all traffic from the VPC, but egress reaches only the VPC: not a NAT
+    rules = _rule("ingress", "-1", 0, "10.0.0.0/16") + _rule("egress", "-1", 0, "10.0.0.0/16")
+    got = results(tmp_path, {"main.tf": EDGE_ASG % rules}, "WAL-NET-004")
+    assert len(got) == 1 and "runs in public subnet" in got[0].message
+
+
+def test_nat_forwarder_with_matching_egress_is_an_edge_host(tmp_path):
+    rules = _rule("ingress", "tcp", 443, "10.0.0.0/16") + _rule("egress", "tcp", 443, "0.0.0.0/0")
+    assert results(tmp_path, {"main.tf": EDGE_ASG % rules}, "WAL-NET-004") == []

@@ -2,10 +2,10 @@
 functions and Auto Scaling groups run in private subnets without public IPs, and only
 public-tier subnets auto-assign public IPs (RULES.md §2.2-2.3)."""
 from walint.api import (ISOLATED, PRIVATE, PUBLIC, Related, UNKNOWN, Unknown, as_bool,
-                        decide, placement, rule, severity, tier_of, vpc_of)
+                        decide, groups_of, placement, rule, severity, tier_of, vpc_of)
+from walint.api import edge_role as sg_edge_role
 
 from ._net import _what
-
 
 
 def _endpoint_services(graph, vpc):
@@ -26,6 +26,57 @@ def _endpoint_services(graph, vpc):
 
 def _public_ip_on(value):
     return decide(value, lambda v: (v is True) or (isinstance(v, str) and v.strip().upper() in ("ENABLED", "TRUE")))
+
+
+_LB_ATTACHMENTS = ("aws_autoscaling_attachment", "aws_autoscaling_traffic_source_attachment")
+_ROLE_WORDS = {"bastion": "an SSH/RDP bastion", "vpn": "a VPN server", "nat": "a NAT instance"}
+
+
+def _load_balanced(graph, asg) -> bool:
+    if any(asg.has(a) for a in ("target_group_arns", "load_balancer_names", "load_balancers",
+                                "traffic_source")):
+        return True
+    return any(r.type in _LB_ATTACHMENTS for r in graph.referrers(asg))
+
+
+def _nat_interface(graph, lt) -> bool:
+    """A launch template that attaches a network interface with source/destination check
+    off, or one a route targets: the instance forwards traffic, a NAT instance."""
+    for ni in as_list_of_dicts(lt.get("network_interfaces")) + \
+            as_list_of_dicts(lt.get("launch_template_data.network_interfaces")):
+        eni = graph.deref(lt, ni.get("network_interface_id"))
+        if eni is None or eni.kind != "eni":
+            continue
+        if decide(eni.get("source_dest_check", True), as_bool) is False:
+            return True
+        if any(r.kind == "route" for r in graph.referrers(eni)):
+            return True
+    return False
+
+
+def as_list_of_dicts(value):
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def edge_role(graph, asg):
+    """(role word, undecided): is the Auto Scaling group an edge host (api.edge_role over
+    the groups its launch templates name; a NAT instance by its network interface)?
+
+    A forwarding group counts as a NAT instance only when no load balancer sends the
+    group traffic: the application tier is load-balanced, a NAT instance is not."""
+    groups, templates = [], _launch_configs(graph, asg)
+    for lt in templates:
+        if _nat_interface(graph, lt):
+            return _ROLE_WORDS["nat"], False
+        groups.extend(g for g in groups_of(graph, lt) if not isinstance(g, Unknown) and g not in groups)
+    if not groups:
+        return None, False
+    role = sg_edge_role(graph, groups)
+    if role == "nat" and _load_balanced(graph, asg):
+        return None, False
+    if role is None:
+        return None, True
+    return (_ROLE_WORDS[role], False) if role else (None, False)
 
 
 def _launch_configs(graph, asg):
@@ -54,6 +105,25 @@ def app_tier_private(graph):
     images and ship logs through VPC endpoints (`ecr.api`, `ecr.dkr`, `logs`, and S3);
     when those interface endpoints are in the VPC it passes silently. A Lambda
     function without `VpcConfig` is not in the VPC and is out of scope.
+
+    Not every Auto Scaling group is the application tier. Edge hosts face the outside
+    by design and belong in public subnets with public IPs, so this rule skips an Auto
+    Scaling group whose launch template makes it one (the role model of
+    `walint.api.edge_role`, docs/design.md "Roles"):
+
+    * an SSH/RDP bastion or a VPN server: its security groups admit from outside the VPC
+      (a public range, or one walint cannot resolve) nothing but SSH 22/tcp, RDP
+      3389/tcp, OpenVPN 1194, IPsec 500/udp, 4500/udp and ESP, or WireGuard 51820/udp;
+    * a NAT instance: its launch template attaches a network interface whose
+      source/destination check is off or that a route targets, or its groups admit
+      traffic from private ranges (RFC 1918, RFC 6598, IPv6 ULA) and send every such port
+      on to the internet (the CloudFormation default egress does), and no load balancer
+      sends it traffic (the application tier is load-balanced, a NAT instance is not).
+
+    A group that also admits an application port (443, 8080...) from outside is the
+    application tier. When the ports of such a rule cannot be resolved, whether the
+    group is an edge host is unknown, and so is the result. ECS services and Lambda
+    functions are always the application tier.
 
     ## Default
     `AssignPublicIp` defaults to DISABLED, `assign_public_ip` to false.
@@ -128,6 +198,15 @@ def app_tier_private(graph):
     for r in graph.resources("ecs_service", "lambda", "asg"):
         if r.kind == "lambda" and not r.has("subnet_ids"):
             continue
+        if r.kind == "asg":
+            role, undecided = edge_role(graph, r)
+            if role:
+                continue        # an edge host belongs in a public subnet
+            if undecided:
+                yield r.unknown(None, f"whether Auto Scaling group {r.address} is an edge host (a "
+                                "bastion, VPN server or NAT instance, which belongs in a public "
+                                "subnet) is unknown: its security-group rules cannot all be read")
+                continue
         if r.kind == "ecs_service":
             v = _public_ip_on(r.get("assign_public_ip", False))
             if v is True:
