@@ -113,3 +113,42 @@ def test_forwarder_that_cannot_reach_the_internet_is_not_a_nat_instance(tmp_path
 def test_nat_forwarder_with_matching_egress_is_an_edge_host(tmp_path):
     rules = _rule("ingress", "tcp", 443, "10.0.0.0/16") + _rule("egress", "tcp", 443, "0.0.0.0/0")
     assert results(tmp_path, {"main.tf": EDGE_ASG % rules}, "WAL-NET-004") == []
+
+
+# -- WAL-SG-005: a load balancer's broad egress is a note outside regulated ----------------
+
+LB_AND_CACHE = '''
+    AWSTemplateFormatVersion: "2010-09-09"
+    Resources:
+      LbSecurityGroup:
+        Type: AWS::EC2::SecurityGroup
+        Properties:
+          GroupDescription: ALB, default egress
+          VpcId: vpc-0a1b2c3d4e5f60001
+      LoadBalancer:
+        Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+        Properties:
+          Subnets: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]
+          SecurityGroups: [!Ref LbSecurityGroup]
+      CacheSecurityGroup:
+        Type: AWS::EC2::SecurityGroup
+        Properties:
+          GroupDescription: Redis, default egress
+          VpcId: vpc-0a1b2c3d4e5f60001
+      Cache:
+        Type: AWS::ElastiCache::ReplicationGroup
+        Properties:
+          ReplicationGroupDescription: sessions
+          Engine: redis
+          CacheNodeType: cache.t3.micro
+          NumCacheClusters: 2
+          SecurityGroupIds: [!Ref CacheSecurityGroup]
+'''
+
+
+def test_sg005_levels_lb_and_data_tier(tmp_path):
+    def levels(profile):
+        got = results(tmp_path, {"t.yaml": LB_AND_CACHE}, "WAL-SG-005", profile=profile)
+        return sorted((r.location.address, r.level) for r in got)
+    assert levels("production") == [("CacheSecurityGroup", "warning"), ("LbSecurityGroup", "note")]
+    assert levels("regulated") == [("CacheSecurityGroup", "error"), ("LbSecurityGroup", "error")]

@@ -962,6 +962,19 @@ def sg_restricted_egress(graph):
     blocks or rule resources has no egress. An egress to `127.0.0.1/32` is the usual
     CloudFormation placeholder for "no egress" and is accepted.
 
+    ## Severity
+    RULES.md gives this rule warning in `production` and error in `regulated`. Walint
+    keeps that for data-tier groups, and reports a load balancer's group as a note outside
+    `regulated`. A database or cache that can open outbound connections is a real
+    exfiltration path (SQL injection driving `dblink`, `aws_s3` exports, `INTO OUTFILE`);
+    a load balancer runs no customer code and opens connections only to its registered
+    targets, their health checks and, for `authenticate-oidc`/`authenticate-cognito`
+    actions, the identity provider, so a broad egress rule on its group gives an attacker
+    nothing to drive. Nearly every CloudFormation template keeps EC2's default egress on
+    its load balancer's group (AWS's own reference templates do); an error-level gate on
+    it would fail good repositories for a hygiene point. In `regulated`, where egress
+    must be justified rule by rule, it stays an error.
+
     ## Example
     ```yaml
     AWSTemplateFormatVersion: "2010-09-09"
@@ -1101,6 +1114,9 @@ def _lb_egress(graph, group, egress, albs):
         links += t.links
     lb_names = ", ".join(lb.address for lb in albs)
     chain = f"sg {group.address} is attached to load balancer {lb_names}"
+    # a load balancer runs no customer code: a broad egress on its group is a note
+    # outside `regulated` (see the rule's "Severity" section)
+    level = None if graph.profile_of(group) == "regulated" else "note"
     target_text = ", ".join(g.address for g in target_groups) or "none found"
     extra = links
     implicit_done = False
@@ -1120,7 +1136,7 @@ def _lb_egress(graph, group, egress, albs):
                 related=[Related(a.resource, a.path, f"sg {group.address} is attached to "
                                  f"{a.resource.address}") for a in attached(graph, group)]
                 + [Related(res, tuple(p or ()), m) for res, p, m in extra],
-                key="egress:implicit-default")
+                key="egress:implicit-default", severity=level)
             continue
         if isinstance(src, UnknownSource):
             yield _unknown(r, f"the destination of this egress rule is unknown ({src.reason})")
@@ -1129,7 +1145,7 @@ def _lb_egress(graph, group, egress, albs):
             what = f"the address range {src.value}" if isinstance(src, Cidr) else src.label()
             yield _finding(r, f"{chain}; {_rule_text(r)}: the destination is {what}, not the "
                            f"security group of a target behind the load balancer ({target_text})",
-                           related=_related(graph, r, extra))
+                           related=_related(graph, r, extra), severity=level)
             continue
         node = r.group if src.self_ref else src.node
         if node is None:
@@ -1141,7 +1157,7 @@ def _lb_egress(graph, group, egress, albs):
                 continue
             yield _finding(r, f"{chain}; {_rule_text(r)}: {node.address} is not the security "
                            f"group of a target behind the load balancer ({target_text})",
-                           related=_related(graph, r, extra))
+                           related=_related(graph, r, extra), severity=level)
             continue
         within = r.within(ports) if ports else None
         if within is True:
