@@ -152,3 +152,22 @@ def test_sg005_levels_lb_and_data_tier(tmp_path):
         return sorted((r.location.address, r.level) for r in got)
     assert levels("production") == [("CacheSecurityGroup", "warning"), ("LbSecurityGroup", "note")]
     assert levels("regulated") == [("CacheSecurityGroup", "error"), ("LbSecurityGroup", "error")]
+
+
+# -- WAL-COST-001: a warning for log, backup and data buckets, a note for the others -------
+
+def test_cost001_level_follows_the_bucket_role(tmp_path):
+    files = {"main.tf": '''
+        resource "aws_s3_bucket" "audit_logs" {
+          bucket = "example-audit-logs"
+        }
+        resource "aws_s3_bucket" "site" {
+          bucket = "example-website-assets"
+        }
+    '''}
+    for profile in ("production", "regulated"):
+        got = results(tmp_path, files, "WAL-COST-001", profile=profile)
+        assert sorted((r.location.address, r.level) for r in got) == [
+            ("aws_s3_bucket.audit_logs", "warning"), ("aws_s3_bucket.site", "note")]
+    got = results(tmp_path, files, "WAL-COST-001", profile="mvp")
+    assert [(r.location.address, r.level) for r in got] == [("aws_s3_bucket.audit_logs", "note")]
