@@ -286,7 +286,8 @@ def iam_no_wildcard_actions(graph):
             if found and allow is True:
                 yield doc.resource.finding(
                     _anchor(st, "Action"),
-                    f"{doc.label} of {doc.resource.address} allows wildcard actions {', '.join(found)}",
+                    f"{doc.label} of {doc.resource.address} allows wildcard actions {', '.join(found)}"
+                    + (" on every resource (Resource \"*\")" if P.resource_is_only_star(st) is True else ""),
                     key=st.key, severity=P.exempt_level(graph, doc.resource))
             elif found or undecided:
                 yield doc.resource.unknown(_anchor(st, "Action"),
