@@ -134,6 +134,7 @@ def data_store_private_subnet(graph):
           MasterUsername: app
           ManageMasterUserPassword: true
           StorageEncrypted: true
+          PubliclyAccessible: false
     ```
     ```hcl
     resource "aws_db_instance" "main" {
