@@ -171,3 +171,9 @@ def test_cost001_level_follows_the_bucket_role(tmp_path):
             ("aws_s3_bucket.audit_logs", "warning"), ("aws_s3_bucket.site", "note")]
     got = results(tmp_path, files, "WAL-COST-001", profile="mvp")
     assert [(r.location.address, r.level) for r in got] == [("aws_s3_bucket.audit_logs", "note")]
+
+
+def test_app_server_with_one_port_from_the_vpc_is_not_a_nat_instance(tmp_path):
+    rules = _rule("ingress", "tcp", 8080, "10.0.0.0/16") + _rule("egress", "-1", 0, "0.0.0.0/0")
+    got = results(tmp_path, {"main.tf": EDGE_ASG % rules}, "WAL-NET-004")
+    assert len(got) == 1 and "runs in public subnet" in got[0].message

@@ -116,9 +116,12 @@ def app_tier_private(graph):
       3389/tcp, OpenVPN 1194, IPsec 500/udp, 4500/udp and ESP, or WireGuard 51820/udp;
     * a NAT instance: its launch template attaches a network interface whose
       source/destination check is off or that a route targets, or its groups admit
-      traffic from private ranges (RFC 1918, RFC 6598, IPv6 ULA) and send every such port
-      on to the internet (the CloudFormation default egress does), and no load balancer
-      sends it traffic (the application tier is load-balanced, a NAT instance is not).
+      traffic from private ranges (RFC 1918, RFC 6598, IPv6 ULA) and forward it to the
+      internet: all traffic in and all traffic out (the CloudFormation default egress
+      counts), or each admitted port mirrored by an explicit egress rule to the internet
+      on the same port; and no load balancer sends it traffic (the application tier is
+      load-balanced, a NAT instance is not). A server that admits one application port
+      from the VPC and keeps a broad egress is not a NAT instance.
 
     A group that also admits an application port (443, 8080...) from outside is the
     application tier. When the ports of such a rule cannot be resolved, whether the

@@ -854,31 +854,27 @@ def _edge_port(r):
 
 
 def _forwarded(ingress, egress) -> bool | None:
-    """Do the groups send on to the internet every port they admit from private ranges?"""
+    """Do the groups forward to the internet what they admit from private ranges?
+
+    Each rule admitting a private range must be all traffic, sent on by an all-traffic
+    egress to the internet, or be mirrored by an explicit egress to the internet on the
+    same protocol and port range (a NAT instance for 80, 443 and 123/udp). An application
+    server that admits one port from the VPC and keeps a broad egress does not qualify."""
     private = [r for r in ingress if isinstance(r.source, Cidr) and r.source.private]
     if not private:
         return False
     out = [e for e in egress if isinstance(e.source, Cidr) and e.source.internet]
-    verdict = True
+    if any(not e.known for e in out) or any(not r.known for r in private):
+        return None
     for r in private:
-        if not r.known:
-            verdict = None
-            continue
-        rng = r.port_range()
-        ok = False
-        for e in out:
-            if not e.known:
-                continue
-            if e.is_all or (e.protocol == r.protocol and rng is not None and e.port_range() is not None
-                            and e.port_range()[0] <= rng[0] and rng[1] <= e.port_range()[1]):
-                ok = True
-                break
+        if r.is_all:
+            ok = any(e.is_all for e in out)
+        else:
+            ok = any(not e.implicit and e.protocol == r.protocol and e.port_range() == r.port_range()
+                     for e in out)
         if not ok:
-            if any(not e.known for e in out):
-                verdict = None
-            else:
-                return False
-    return verdict
+            return False
+    return True
 
 
 def edge_role(graph, groups):
@@ -888,8 +884,9 @@ def edge_role(graph, groups):
     * bastion / VPN: the groups admit something from outside the VPC (a public range, or a
       range walint cannot resolve) and all of it is SSH (22/tcp), RDP (3389/tcp), OpenVPN
       (1194), IPsec (500/udp, 4500/udp, ESP) or WireGuard (51820/udp);
-    * NAT: the groups admit traffic from private ranges (RFC 1918, RFC 6598, IPv6 ULA),
-      send every such port on to the internet, and admit nothing from outside but the
+    * NAT: the groups admit traffic from private ranges (RFC 1918, RFC 6598, IPv6 ULA) and
+      forward it to the internet (all traffic in and out, or each admitted port mirrored
+      by an explicit egress to the internet), and admit nothing from outside but the
       remote-access ports above.
     """
     ingress, egress, unsure = [], [], False
