@@ -177,3 +177,17 @@ def test_app_server_with_one_port_from_the_vpc_is_not_a_nat_instance(tmp_path):
     rules = _rule("ingress", "tcp", 8080, "10.0.0.0/16") + _rule("egress", "-1", 0, "0.0.0.0/0")
     got = results(tmp_path, {"main.tf": EDGE_ASG % rules}, "WAL-NET-004")
     assert len(got) == 1 and "runs in public subnet" in got[0].message
+
+
+def test_aws_config_delivery_bucket_is_an_audit_bucket(tmp_path):
+    files = {"main.tf": '''
+        resource "aws_s3_bucket" "history" {
+          bucket = "example-history"
+        }
+        resource "aws_config_delivery_channel" "main" {
+          name           = "main"
+          s3_bucket_name = aws_s3_bucket.history.bucket
+        }
+    '''}
+    got = results(tmp_path, files, "WAL-COST-001")
+    assert [(r.location.address, r.level) for r in got] == [("aws_s3_bucket.history", "warning")]

@@ -70,6 +70,8 @@ def facets_of(graph, bucket, *types):
 
 CRITICAL = re.compile(r"(?i)(backup|log|audit|trail|data)")
 _LOG_SOURCES = ("trail", "flow_log", "lb")
+# AWS Config delivers configuration history and snapshots (an audit log) to a bucket
+_AUDIT_WRITERS = ("AWS::Config::DeliveryChannel", "aws_config_delivery_channel")
 
 
 def is_critical(graph, bucket):
@@ -83,7 +85,7 @@ def is_critical(graph, bucket):
     if any(isinstance(t, str) and CRITICAL.search(t) for t in texts):
         return True
     for r in graph.referrers(bucket):
-        if r.kind in _LOG_SOURCES:
+        if r.kind in _LOG_SOURCES or r.type in _AUDIT_WRITERS:
             return True
         if r.type == "aws_s3_bucket_logging" and _refers_via(graph, r, bucket, "target_bucket"):
             return True

@@ -211,7 +211,8 @@ def s3_versioning(graph):
     retention period. SEC08-BP04 (enforce access control: "mechanisms, including
     backups, isolation, and versioning") and REL09-BP02 (secure and encrypt backups).
     A bucket is *critical* when its name or tags match backup, log, audit, trail or data,
-    or when a trail, a flow log, a load balancer or S3 server access logging writes to it.
+    or when a trail, a flow log, a load balancer, an AWS Config delivery channel or S3 server
+    access logging writes to it.
 
     ## Default
     A new bucket is unversioned: CloudFormation without `VersioningConfiguration` and
