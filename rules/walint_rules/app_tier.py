@@ -42,8 +42,8 @@ def _load_balanced(graph, asg) -> bool:
 def _nat_interface(graph, lt) -> bool:
     """A launch template that attaches a network interface with source/destination check
     off, or one a route targets: the instance forwards traffic, a NAT instance."""
-    for ni in as_list_of_dicts(lt.get("network_interfaces")) + \
-            as_list_of_dicts(lt.get("launch_template_data.network_interfaces")):
+    for ni in _dicts(lt.get("network_interfaces")) + \
+            _dicts(lt.get("launch_template_data.network_interfaces")):
         eni = graph.deref(lt, ni.get("network_interface_id"))
         if eni is None or eni.kind != "eni":
             continue
@@ -54,7 +54,8 @@ def _nat_interface(graph, lt) -> bool:
     return False
 
 
-def as_list_of_dicts(value):
+def _dicts(value):
+    """The dict items of a list attribute (nested blocks), none when it is not a list."""
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
