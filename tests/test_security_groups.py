@@ -936,13 +936,22 @@ def test_sg002_cases_tf(tmp_path):
           name = "loose"
         }
 
+        resource "aws_security_group_rule" "loose_alt" {
+          type              = "ingress"
+          security_group_id = aws_security_group.loose.id
+          protocol          = "tcp"
+          from_port         = 8080
+          to_port           = 8080
+          cidr_blocks       = ["0.0.0.0/0"] # fire
+        }
+
         resource "aws_security_group_rule" "loose_https" {
           type              = "ingress"
           security_group_id = aws_security_group.loose.id
           protocol          = "tcp"
           from_port         = 443
           to_port           = 443
-          cidr_blocks       = ["0.0.0.0/0"] # fire
+          cidr_blocks       = ["0.0.0.0/0"]
         }
 
         resource "aws_lb" "public" {
@@ -1579,12 +1588,12 @@ def _profiled(tmp_path, monkeypatch, text, rule_id, profile, name="main.tf"):
     return [(r.level, r.message) for r in report.results if r.rule.id == rule_id]
 
 
-UNATTACHED_HTTPS = '''
+UNATTACHED = '''
 resource "aws_security_group" "web" {
   name = "web"
   ingress {
-    from_port   = 443
-    to_port     = 443
+    from_port   = %d
+    to_port     = %d
     protocol    = "tcp"
     cidr_blocks = ["0.0.0.0/0"]
   }
@@ -1595,10 +1604,22 @@ resource "aws_security_group" "web" {
 @pytest.mark.parametrize("profile,level", [("development", None), ("mvp", None),
                                            ("production", "error"), ("regulated", "error")])
 def test_sg002_unattached_only_in_production(tmp_path, monkeypatch, profile, level):
-    got = _profiled(tmp_path, monkeypatch, UNATTACHED_HTTPS, "WAL-SG-002", profile)
+    got = _profiled(tmp_path, monkeypatch, UNATTACHED % (8443, 8443), "WAL-SG-002", profile)
     assert [lvl for lvl, _ in got] == ([level] if level else []), got
     if level:
         assert "unattached SG open to internet" in got[0][1]
+
+
+@pytest.mark.parametrize("profile", ["development", "production", "regulated"])
+def test_sg002_unattached_https_is_unknown(tmp_path, profile):
+    """An unattached group open on 443 may be another stack's load-balancer group."""
+    from walint.engine.run import ScanOptions, scan as run_scan
+
+    (tmp_path / "main.tf").write_text(UNATTACHED % (443, 443), encoding="utf-8")
+    report = run_scan([str(tmp_path)], ScanOptions(select=["WAL-SG-002"], profile=profile))
+    assert [r for r in report.results if r.rule.id == "WAL-SG-002"] == []
+    notes = [r.message for r in report.unknowns if r.rule.id == "WAL-SG-002"]
+    assert len(notes) == 1 and "attached to nothing declared here" in notes[0], notes
 
 
 @pytest.mark.parametrize("profile,level", [("development", "note"), ("production", "note"),

@@ -83,9 +83,25 @@ def is_aurora(res):
     return decide(engine(res), lambda e: isinstance(e, str) and e.startswith("aurora"))
 
 
-def is_cluster_member(res) -> bool:
-    """An Aurora (or Multi-AZ cluster) member instance: the cluster governs its storage."""
-    return res.type == "aws_rds_cluster_instance" or res.has("cluster_identifier")
+def cluster_governed(res):
+    """True/False/None: are the DB instance's cluster-level settings its DB cluster's?
+
+    The one answer every rule asks before it asks an RDS DB instance for a setting that,
+    for a cluster member, lives on the cluster: deletion protection, backup retention,
+    cross-region copies, the subnet group and VPC security groups, storage encryption and
+    its key, Multi-AZ, and the SSL parameter (in the DB cluster parameter group). True for
+    a cluster member (`aws_rds_cluster_instance`, `DBClusterIdentifier` /
+    `cluster_identifier`) and for any instance of an Aurora engine: AWS creates an Aurora
+    instance only inside a cluster, and CloudFormation documents these properties as "not
+    applicable" to it, so an Aurora instance without a cluster is not asked for them
+    either. None when the engine cannot be resolved (the rules then say unknown)."""
+    if res.type == "aws_rds_cluster_instance" or res.has("cluster_identifier"):
+        return True
+    return is_aurora(res)
+
+
+CLUSTER_UNDECIDED = ("the engine is unknown, so whether this setting is the instance's or its "
+                     "Aurora cluster's is unknown")
 
 
 def is_read_replica(res) -> bool:

@@ -239,6 +239,65 @@ def has_condition(st) -> bool:
     return st.condition is not None and st.condition != {}
 
 
+# Condition keys that name the resources a statement may touch (see WAL-IAM-003's docs):
+# the resource's own tags, the ECS cluster or service, the VPC of an EC2 resource, and
+# the ARN of the resource on whose behalf a service calls.
+SCOPING_KEY = re.compile(r"(?i)^(?:[a-z0-9-]+:resourcetag/.+|rds:[a-z-]+-tag/.+"
+                         r"|ecs:cluster|ecs:service|ec2:vpc|aws:sourcearn)$")
+# Operators whose match is positive: a request without the key never matches them.
+# `...IfExists` matches when the key is absent, `ForAllValues:` matches an empty set and
+# the `Not` operators match everything else: none of them narrows.
+EXACT_OPERATOR = re.compile(r"(?i)^(?:forAnyValue:)?(?:StringEquals|StringEqualsIgnoreCase|ArnEquals)$")
+PATTERN_OPERATOR = re.compile(r"(?i)^(?:forAnyValue:)?(?:StringLike|ArnLike)$")
+
+
+def _narrows(exact: bool, value):
+    """True/None: does a condition value name something narrower than everything?
+
+    An exact operator has no wildcards, so any value narrows; a pattern narrows unless it
+    is only `*` (an unknown pattern could be)."""
+    values = value if isinstance(value, list) else [value]
+    if exact:
+        return True if values else False
+    verdict = True
+    for v in values:
+        if isinstance(v, str):
+            if not v.strip().strip("*"):
+                return False
+        elif not (isinstance(v, Ref) or (isinstance(v, Unknown) and v.refs)):
+            verdict = None           # a parameter or variable could be "*"
+    return verdict if values else False
+
+
+def scoping_condition(st):
+    """True when the statement's Condition limits it to named resources (a key of
+    SCOPING_KEY under a positive operator with a narrowing value), False when it does
+    not, None when the condition cannot be read."""
+    cond = st.condition
+    if cond is None or cond == {}:
+        return False
+    if not isinstance(cond, dict):
+        return None
+    verdict = False
+    for op, body in cond.items():
+        if not isinstance(op, str):
+            continue
+        exact = bool(EXACT_OPERATOR.match(op))
+        if not exact and not PATTERN_OPERATOR.match(op):
+            continue
+        if not isinstance(body, dict):
+            verdict = None
+            continue
+        for key, value in body.items():
+            if isinstance(key, str) and SCOPING_KEY.match(key):
+                v = _narrows(exact, value)
+                if v is True:
+                    return True
+                if v is None:
+                    verdict = None
+    return verdict
+
+
 def action_strings(st):
     """The Known action strings, and whether some element is not known."""
     items = st.action

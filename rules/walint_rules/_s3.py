@@ -70,6 +70,8 @@ def facets_of(graph, bucket, *types):
 
 CRITICAL = re.compile(r"(?i)(backup|log|audit|trail|data)")
 _LOG_SOURCES = ("trail", "flow_log", "lb")
+# AWS Config delivers configuration history and snapshots (an audit log) to a bucket
+_AUDIT_WRITERS = ("AWS::Config::DeliveryChannel", "aws_config_delivery_channel")
 
 
 def is_critical(graph, bucket):
@@ -83,7 +85,7 @@ def is_critical(graph, bucket):
     if any(isinstance(t, str) and CRITICAL.search(t) for t in texts):
         return True
     for r in graph.referrers(bucket):
-        if r.kind in _LOG_SOURCES:
+        if r.kind in _LOG_SOURCES or r.type in _AUDIT_WRITERS:
             return True
         if r.type == "aws_s3_bucket_logging" and _refers_via(graph, r, bucket, "target_bucket"):
             return True
@@ -378,7 +380,44 @@ def bucket_bpa(graph, bucket):
 
 
 def versioning(graph, bucket):
-    """(verdict True/False/None, resource, path, status text) of the bucket's versioning."""
+    """(verdict True/False/None, resource, path, status text) of the bucket's versioning.
+
+    A bucket created with Object Lock has versioning Enabled, and it cannot be suspended
+    (S3 turns it on with the lock), whatever the versioning settings say."""
+    locked = lock_enabled(bucket)
+    if locked is True:
+        return True, bucket, lock_path(bucket), "Enabled by Object Lock"
+    verdict, res, path, status = _versioning_settings(graph, bucket)
+    if verdict is False and locked is None:
+        return None, bucket, lock_path(bucket), "Enabled if Object Lock is, which walint cannot decide"
+    return verdict, res, path, status
+
+
+def lock_enabled(bucket):
+    """True/False/None: the bucket is created with Object Lock (CloudFormation
+    `ObjectLockEnabled`, Terraform `object_lock_enabled` or the legacy
+    `object_lock_configuration { object_lock_enabled = "Enabled" }`)."""
+    if bucket.format == "cloudformation":
+        return is_true(bucket.get("object_lock_enabled"), False)
+    enabled = is_true(bucket.get("object_lock_enabled"), None)
+    if enabled is None and not bucket.has("object_lock_enabled"):
+        inline = bucket.get("object_lock_configuration.object_lock_enabled")
+        enabled = decide(inline, lambda s: s == "Enabled" if isinstance(s, str) else None) \
+            if inline is not None else False
+    return enabled
+
+
+def lock_path(bucket):
+    """The attribute that enables Object Lock on the bucket, when written."""
+    if bucket.has("object_lock_enabled"):
+        return "object_lock_enabled"
+    if bucket.has("object_lock_configuration.object_lock_enabled"):
+        return "object_lock_configuration.object_lock_enabled"
+    return None
+
+
+def _versioning_settings(graph, bucket):
+    """versioning() from the versioning settings alone."""
     if bucket.format == "cloudformation":
         if not bucket.has("versioning_configuration"):
             return False, bucket, None, "not configured"
@@ -400,19 +439,14 @@ def versioning(graph, bucket):
 
 def object_lock(graph, bucket):
     """(verdict, resource, path, what is missing): object lock on with a default retention."""
+    enabled = lock_enabled(bucket)
     if bucket.format == "cloudformation":
-        enabled = is_true(bucket.get("object_lock_enabled"), False)
         if enabled is not True:
             return enabled, bucket, "object_lock_enabled" if bucket.has("object_lock_enabled") else None, \
                 "object lock is not enabled"
         has = bucket.has("object_lock_configuration.rule.default_retention")
         return (True if has else False), bucket, "object_lock_configuration", \
             "object lock has no default retention"
-    enabled = is_true(bucket.get("object_lock_enabled"), None)
-    if enabled is None and not bucket.has("object_lock_enabled"):
-        inline = bucket.get("object_lock_configuration.object_lock_enabled")
-        enabled = decide(inline, lambda s: s == "Enabled" if isinstance(s, str) else None) \
-            if inline is not None else False
     if enabled is not True:
         return enabled, bucket, "object_lock_enabled" if bucket.has("object_lock_enabled") else None, \
             "object lock is not enabled"

@@ -1,7 +1,7 @@
 """backup-recovery: backups, retention, deletion protection, DR copies, PITR (RULES.md §2.8)."""
 from walint.api import OneOf, Ref, Unknown, as_int, decide, options, rule, severity
 
-from walint_rules._data import (as_list, backup_coverage, days_at_least, engine, is_cluster_member,
+from walint_rules._data import (as_list, backup_coverage, days_at_least, CLUSTER_UNDECIDED, cluster_governed, engine,
                                 is_read_replica, is_true, known_str, plan_rules, profile,
                                 region_of_arn)
 from walint_rules._s3 import facets_of, is_critical
@@ -13,9 +13,10 @@ _UNRESOLVED = "depends on a value walint cannot resolve"
 def _retention_subjects(graph):
     """(resource, attribute, default days, words) for every resource BAK-001 covers."""
     for db in graph.resources("db_instance"):
-        if is_cluster_member(db) or is_read_replica(db):
+        governed = cluster_governed(db)
+        if governed or is_read_replica(db):
             continue
-        yield db, "backup_retention_period", 1, "DB instance"
+        yield db, "backup_retention_period" if governed is False else None, 1, "DB instance"
     for c in graph.resources("db_cluster"):
         yield c, "backup_retention_period", 1, "DB cluster"
     for rg in graph.resources("cache_rg"):
@@ -85,6 +86,12 @@ def automated_backup_retention(graph):
     `SnapshotRetentionLimit` / `snapshot_retention_limit` defaults to 0: no automatic
     snapshots. 35 days is the RDS maximum; longer retention needs AWS Backup. Read
     replicas, Aurora member instances and Memcached are out of scope.
+
+    An RDS DB instance of an Aurora engine (`aurora`, `aurora-mysql`, `aurora-
+    postgresql`) is a cluster member even when it names no cluster: backup retention is
+    the cluster's setting (AWS creates Aurora instances only in a cluster), so the
+    instance is not asked for it. When the engine cannot be resolved, the result is
+    unknown.
 
     ## Example
     ```yaml
@@ -171,9 +178,16 @@ def _prevent_destroy(res) -> bool:
     return isinstance(life, dict) and is_true(life.get("prevent_destroy"), False) is True
 
 
+def _engine_undecided(graph, key):
+    """Unknowns for DB instances of unknown engine: an Aurora engine's setting is its cluster's."""
+    for db in graph.resources("db_instance"):
+        if cluster_governed(db) is None and not is_read_replica(db):
+            yield db.unknown("engine", CLUSTER_UNDECIDED, key=key)
+
+
 def _deletion_subjects(graph):
     for db in graph.resources("db_instance"):
-        if is_cluster_member(db) or is_read_replica(db):
+        if cluster_governed(db) is not False or is_read_replica(db):
             continue
         yield db, "DB instance"
     for c in graph.resources("db_cluster"):
@@ -225,6 +239,12 @@ def deletion_protection(graph):
     for an `AWS::RDS::DBInstance` that is not in a cluster, so an absent policy passes.
     Terraform's `skip_final_snapshot` defaults to false; `lifecycle { prevent_destroy =
     true }` also satisfies the final-snapshot check (not the deletion-protection one).
+
+    An RDS DB instance of an Aurora engine (`aurora`, `aurora-mysql`, `aurora-
+    postgresql`) is a cluster member even when it names no cluster: deletion protection
+    is the cluster's setting (AWS creates Aurora instances only in a cluster), so the
+    instance is not asked for it. When the engine cannot be resolved, the result is
+    unknown.
     Read replicas and Aurora member instances are out of scope.
 
     ## Example
@@ -279,6 +299,7 @@ def deletion_protection(graph):
     }
     ```
     """
+    yield from _engine_undecided(graph, "deletion-protection:deletion_protection")
     for res, what in _deletion_subjects(graph):
         for path, verdict, explicit in _deletion_protection(res):
             if verdict is False:
@@ -319,11 +340,22 @@ def _region(res):
 
 def _s3_replication(graph, bucket):
     """True/None/False: the bucket replicates to a bucket in another region."""
-    dests = []
+    dests, verdicts = [], []
+
+    def add(holder, r):
+        """A rule's destinations, if the rule is on: a `Disabled` rule copies nothing."""
+        on = decide(r.get("status", "Enabled"), lambda s: s != "Disabled" if isinstance(s, str) else None)
+        if on is None:
+            verdicts.append(None)
+        elif on:
+            for d in as_list(r.get("destination")):
+                if isinstance(d, dict):
+                    dests.append((holder, d.get("bucket")))
+
     if bucket.format == "cloudformation":
         for r in as_list(bucket.get("replication_configuration.rules")):
-            if isinstance(r, dict) and isinstance(r.get("destination"), dict):
-                dests.append((bucket, r["destination"].get("bucket")))
+            if isinstance(r, dict):
+                add(bucket, r)
         if isinstance(bucket.get("replication_configuration"), (Unknown, OneOf)):
             dests.append((bucket, Unknown("replication")))
         maybe = []
@@ -332,17 +364,14 @@ def _s3_replication(graph, bucket):
         for f in found:
             for r in as_list(f.get("rule")):
                 if isinstance(r, dict):
-                    for d in as_list(r.get("destination")):
-                        if isinstance(d, dict):
-                            dests.append((f, d.get("bucket")))
+                    add(f, r)
         for rc in as_list(bucket.get("replication_configuration")):
             if isinstance(rc, dict):
                 for r in as_list(rc.get("rules")):
                     if isinstance(r, dict):
-                        for d in as_list(r.get("destination")):
-                            if isinstance(d, dict):
-                                dests.append((bucket, d.get("bucket")))
-    verdicts = [None] if maybe else []
+                        add(bucket, r)
+    if maybe:
+        verdicts.append(None)
     src_region = _region(bucket)
     for holder, value in dests:
         target = graph.deref(holder, value) if isinstance(value, Ref) else None
@@ -405,10 +434,18 @@ def cross_region_backup(graph):
     suppress the finding with that reason.
 
     ## Default
-    Nothing is copied across regions unless configured. S3 ARNs carry no region, so a
+    Nothing is copied across regions unless configured. A replication rule with
+    `Status: Disabled` / `status = "Disabled"` copies nothing: a bucket whose only rules
+    are disabled has no copy. S3 ARNs carry no region, so an enabled
     replication rule whose destination's region walint cannot see gives no finding; an
     AWS Backup copy action counts unless its vault is known to be in the resource's own
     region.
+
+    An RDS DB instance of an Aurora engine (`aurora`, `aurora-mysql`, `aurora-
+    postgresql`) is a cluster member even when it names no cluster: the cross-region
+    copy is the cluster's setting (AWS creates Aurora instances only in a cluster), so
+    the instance is not asked for it. When the engine cannot be resolved, the result is
+    unknown.
 
     ## Example
     ```yaml
@@ -487,9 +524,10 @@ def cross_region_backup(graph):
     A second region doubles backup storage and adds transfer charges for every copy;
     `mvp` reports it as a note.
     """
+    yield from _engine_undecided(graph, "dr")
     subjects = []
     for db in graph.resources("db_instance"):
-        if not (is_cluster_member(db) or is_read_replica(db)):
+        if cluster_governed(db) is False and not is_read_replica(db):
             subjects.append((db, "DB instance"))
     subjects += [(c, "DB cluster") for c in graph.resources("db_cluster")]
     for b in graph.resources("bucket"):

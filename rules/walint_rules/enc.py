@@ -3,8 +3,8 @@ import re
 
 from walint.api import OneOf, Unknown, as_bool, decide, rule, severity
 
-from walint_rules._data import (address_name, as_list, cmk, engine, is_cluster_member, is_true,
-                                known_str, lower, profile)
+from walint_rules._data import (CLUSTER_UNDECIDED, address_name, as_list, cluster_governed, cmk,
+                                engine, is_true, known_str, lower, profile)
 
 
 _UNRESOLVED = "depends on a value walint cannot resolve"
@@ -32,7 +32,9 @@ def rds_storage_encrypted(graph):
 
     ## Default
     `StorageEncrypted` / `storage_encrypted` defaults to false. An Aurora cluster member
-    inherits encryption from its cluster (WAL-ENC-002). An instance restored from a
+    inherits encryption from its cluster (WAL-ENC-002), and so does any instance of an
+    Aurora engine, even one that names no cluster (AWS creates Aurora instances only in a
+    cluster); when the engine cannot be resolved, the result is unknown. An instance restored from a
     snapshot inherits the snapshot's encryption, so walint cannot tell unless the
     setting is explicit.
 
@@ -75,10 +77,11 @@ def rds_storage_encrypted(graph):
     ```
     """
     for db in graph.resources("db_instance"):
-        if db.type == "aws_rds_cluster_instance" or db.has("cluster_identifier"):
-            continue
-        engine = db.get("engine")
-        if decide(engine, lambda e: isinstance(e, str) and e.lower().startswith("aurora")) is True:
+        governed = cluster_governed(db)
+        if governed is True:
+            continue            # encryption is the cluster's (WAL-ENC-002)
+        if governed is None:
+            yield db.unknown("engine", CLUSTER_UNDECIDED)
             continue
         key = _key_named(db.get("kms_key_id"))
         if not db.has("storage_encrypted") and (db.has("snapshot_identifier") or key is not False):
@@ -779,7 +782,8 @@ def _enc007_checks(graph):
     """(resource, path, verdict, absent, message) for each resource ENC-007 covers."""
     for kind, attr in _KEY_ATTR.items():
         for res in graph.resources(kind):
-            if kind == "db_instance" and (is_cluster_member(res) or res.has("replicate_source_db")):
+            if kind == "db_instance" and (cluster_governed(res) is not False
+                                          or res.has("replicate_source_db")):
                 continue      # a cluster member or a read replica uses its source's key
             value = res.get(attr)
             absent = _blank(value)

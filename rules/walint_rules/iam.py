@@ -190,7 +190,24 @@ def iam_no_wildcard_actions(graph):
     SEC03-BP02 (grant least privilege access) asks for the specific actions a workload
     needs. Statements that WAL-IAM-001 reports (`*` on `*`) are not reported again.
 
+    A statement with a wildcard action on `Resource: "*"` is reported here only, not
+    again by WAL-IAM-003: one statement, one finding. This rule wins because its level is
+    at least WAL-IAM-003's in every profile, and because its fix (naming the actions) comes
+    first: scoping the resources of `s3:*` still leaves every S3 action.
+
     ## Default
+    `ssmmessages:*` and `ec2messages:*` are not reported: these two services have no
+    actions besides the Systems Manager agent's message channel
+    (`ssmmessages:CreateControlChannel`, `CreateDataChannel`, `OpenControlChannel`,
+    `OpenDataChannel`; `ec2messages:AcknowledgeMessage`, `DeleteMessage`, `FailMessage`,
+    `GetEndpoint`, `GetMessages`, `SendReply`), which the AWS managed policy
+    `AmazonSSMManagedInstanceCore` grants (AWS Managed Policy Reference,
+    AmazonSSMManagedInstanceCore; Service Authorization Reference, Amazon Message Gateway
+    Service and Amazon Message Delivery Service).
+
+    A `Condition` does not change what this rule reports: a tag or cluster condition
+    narrows the resources, not the set of actions a wildcard grants.
+
     A Terraform policy built by `data.aws_iam_policy_document`, or a `jsonencode` over
     values known only after apply, cannot be read before the plan: unknown. The MFA-gated
     break-glass role of WAL-IAM-001 gets a note.
@@ -265,16 +282,36 @@ def iam_no_wildcard_actions(graph):
                     "in an Allow statement)",
                     key=st.key + "#notaction", severity=P.exempt_level(graph, doc.resource))
                 continue
-            found, undecided = P.wildcard_actions(st)
+            found, undecided = _reported_wildcards(st)
             if found and allow is True:
                 yield doc.resource.finding(
                     _anchor(st, "Action"),
-                    f"{doc.label} of {doc.resource.address} allows wildcard actions {', '.join(found)}",
+                    f"{doc.label} of {doc.resource.address} allows wildcard actions {', '.join(found)}"
+                    + (" on every resource (Resource \"*\")" if P.resource_is_only_star(st) is True else ""),
                     key=st.key, severity=P.exempt_level(graph, doc.resource))
             elif found or undecided:
                 yield doc.resource.unknown(_anchor(st, "Action"),
                                            "an action or the Effect of the statement cannot be resolved",
                                            key=st.key)
+
+
+# The Systems Manager agent's actions, as the AWS managed policy AmazonSSMManagedInstanceCore
+# grants them on "*" (AWS Managed Policy Reference, "AmazonSSMManagedInstanceCore", v2).
+# `ssmmessages` and `ec2messages` have no other actions (Service Authorization Reference,
+# "Amazon Message Gateway Service" and "Amazon Message Delivery Service"), so a
+# service-wide wildcard of either grants exactly the agent's channel.
+AGENT_SERVICE_WILDCARDS = frozenset({"ssmmessages:*", "ec2messages:*"})
+AGENT_WRITES = frozenset({
+    "ssm:putinventory", "ssm:putcomplianceitems", "ssm:putconfigurepackageresult",
+    "ssm:updateassociationstatus", "ssm:updateinstanceassociationstatus",
+    "ssm:updateinstanceinformation",
+})
+
+
+def _reported_wildcards(st):
+    """(wildcard actions IAM-002 reports, undecided): the agent's services are not."""
+    found, undecided = P.wildcard_actions(st)
+    return [a for a in found if a.lower() not in AGENT_SERVICE_WILDCARDS], undecided
 
 
 # Write actions that are allowed on "*" at note level: an application's own log stream,
@@ -299,6 +336,12 @@ def restrictable_writes(action: str):
     return [f"{service}:{n}" for n in fnmatch.filter(names.split(), name)]
 
 
+def _star_writes(action: str):
+    """The restrictable writes of an action pattern that IAM-003 asks to scope: all but
+    the Systems Manager agent's own (AGENT_WRITES)."""
+    return [a for a in restrictable_writes(action) if a not in AGENT_WRITES]
+
+
 @rule(id="WAL-IAM-003", security_severity=5.5, name="iam-no-star-resource-writes",
       title="No `Resource: \"*\"` on write or permission-management actions",
       pillar="security", category="iam-least-privilege", best_practice=("SEC03-BP02",),
@@ -321,8 +364,39 @@ def iam_no_star_resource_writes(graph):
     Authorization Reference (`tests/data/make_iam_actions.py`); an action of a service
     it does not know is not reported. The log-shipping actions `logs:CreateLogGroup`,
     `logs:CreateLogStream` and `logs:PutLogEvents` on `"*"` are restrictable but common in
-    execution roles: they are reported as a note. A `*` on `*` statement is WAL-IAM-001's
-    and is not reported again here.
+    execution roles: they are reported as a note. A `*` on `*` statement is WAL-IAM-001's,
+    and a statement with a wildcard action (`s3:*`) is WAL-IAM-002's: neither is reported
+    again here (one statement, one finding).
+
+    The Systems Manager agent's writes, as the AWS managed policy
+    `AmazonSSMManagedInstanceCore` grants them on `"*"` (`ssm:UpdateInstanceInformation`,
+    `ssm:PutInventory`, `ssm:PutComplianceItems`, `ssm:PutConfigurePackageResult`,
+    `ssm:UpdateAssociationStatus`, `ssm:UpdateInstanceAssociationStatus`; AWS Managed
+    Policy Reference, AmazonSSMManagedInstanceCore), are not reported: the agent calls them
+    for the instance it runs on, whose id the role cannot know in advance.
+
+    A `Condition` that names the resources makes `"*"` a scoped grant, and the statement
+    passes. It counts when its operator matches positively (`StringEquals`,
+    `StringEqualsIgnoreCase`, `StringLike`, `ArnEquals`, `ArnLike`, also with
+    `ForAnyValue:`), so that a request without the key is not allowed, and its key is one of:
+
+    * `aws:ResourceTag/<key>` and the service forms `<service>:ResourceTag/<key>`
+      (`ec2:ResourceTag/...`, `ecs:ResourceTag/...`, `ssm:resourceTag/...`), and RDS's
+      `rds:db-tag/<key>`, `rds:cluster-tag/<key>` and the other `rds:*-tag/<key>`: the
+      resource's own tags;
+    * `ecs:cluster`, `ecs:service`: one ECS cluster or service;
+    * `ec2:Vpc`: the EC2 resources of one VPC;
+    * `aws:SourceArn`: the request must come from a service acting for that one resource,
+      and a principal cannot set the key on its own calls.
+
+    A `StringLike`/`ArnLike` value that is only `*` scopes nothing; one from a parameter or
+    variable could be `*`, so the result is unknown. These keys do not count:
+    `aws:SourceAccount` and `aws:ResourceAccount` (the whole account, usually the
+    principal's own), `aws:RequestTag/...` (the tags a request sets, not which existing
+    resource it changes), `iam:PassedToService` (which service receives a role, not which
+    role), network keys (`aws:SourceIp`, `aws:SourceVpc`, `aws:SourceVpce`: where the call
+    comes from), principal keys (`aws:PrincipalTag/...`), and operators that match when the
+    key is absent (`...IfExists`, `ForAllValues:`, `Null`) or negated ones (`StringNotEquals`).
 
     ## Example
     ```yaml
@@ -389,11 +463,22 @@ def iam_no_star_resource_writes(graph):
             actions, undecided = P.action_strings(st)
             if st.not_action is not None:
                 continue                      # IAM-002 reports NotAction
+            if allow is True and _reported_wildcards(st)[0]:
+                continue                      # IAM-002 reports the statement (one finding)
+            scoped = P.scoping_condition(st)
+            if scoped is True:
+                continue                      # the Condition names the resources
             covered = []
             for a in actions:
-                covered.extend(restrictable_writes(a))
-            if covered and allow is True and only_star is True:
-                named = sorted({a for a in actions if restrictable_writes(a)})
+                covered.extend(_star_writes(a))
+            if covered and scoped is None:
+                yield doc.resource.unknown(_anchor(st, "Condition"),
+                                           "whether the statement's Condition limits it to named "
+                                           "resources is unknown: a condition value comes from "
+                                           "something walint cannot resolve (it could be \"*\")",
+                                           key=st.key)
+            elif covered and allow is True and only_star is True:
+                named = sorted({a for a in actions if _star_writes(a)})
                 level = "note" if all(c in LOG_WRITES for c in covered) else None
                 yield doc.resource.finding(
                     _anchor(st, "Resource"),

@@ -1,10 +1,7 @@
 """multi-az: workloads spread over two or more Availability Zones (RULES.md §2.1)."""
 from walint.api import as_bool, decide, rule, severity
 
-
-def _is_aurora(db) -> bool | None:
-    engine = db.get("engine")
-    return decide(engine, lambda e: isinstance(e, str) and e.lower().startswith("aurora"))
+from ._data import CLUSTER_UNDECIDED, cluster_governed
 
 
 @rule(id="WAL-MAZ-001", name="rds-multi-az", title="RDS DB instance is Multi-AZ",
@@ -24,6 +21,11 @@ def rds_multi_az(graph):
     `MultiAZ` / `multi_az` defaults to false in both CloudFormation and Terraform.
     Aurora instances are out of scope: Aurora storage spans zones by itself (see
     WAL-MAZ-002 for the cluster's instances).
+
+    An RDS DB instance of an Aurora engine (`aurora`, `aurora-mysql`, `aurora-
+    postgresql`) is a cluster member even when it names no cluster: Multi-AZ is the
+    cluster's setting (AWS creates Aurora instances only in a cluster), so the instance
+    is not asked for it. When the engine cannot be resolved, the result is unknown.
 
     ## Example
     ```yaml
@@ -70,17 +72,15 @@ def rds_multi_az(graph):
     `development` it is off: single-AZ is the documented choice there.
     """
     for db in graph.resources("db_instance"):
-        if db.type == "aws_rds_cluster_instance" or db.has("cluster_identifier"):
-            continue
         if db.has("replicate_source_db"):
             continue
-        aurora = _is_aurora(db)
-        if aurora is True:
-            continue
+        governed = cluster_governed(db)
+        if governed is True:
+            continue            # Multi-AZ is the Aurora cluster's (WAL-MAZ-002)
         multi_az = db.get("multi_az", False)
         verdict = decide(multi_az, as_bool)
-        if aurora is None and db.has("engine"):
-            yield db.unknown("engine", "the engine is unknown, so whether Multi-AZ applies is unknown")
+        if governed is None:
+            yield db.unknown("engine", CLUSTER_UNDECIDED)
         elif verdict is False:
             yield db.finding("multi_az", f"DB instance {db.address} runs in one Availability Zone "
                              "(MultiAZ is false): a zone outage takes the database down")

@@ -211,13 +211,21 @@ def s3_versioning(graph):
     retention period. SEC08-BP04 (enforce access control: "mechanisms, including
     backups, isolation, and versioning") and REL09-BP02 (secure and encrypt backups).
     A bucket is *critical* when its name or tags match backup, log, audit, trail or data,
-    or when a trail, a flow log, a load balancer or S3 server access logging writes to it.
+    or when a trail, a flow log, a load balancer, an AWS Config delivery channel or S3 server
+    access logging writes to it.
 
     ## Default
     A new bucket is unversioned: CloudFormation without `VersioningConfiguration` and
     Terraform without an `aws_s3_bucket_versioning` resource (or the deprecated inline
     `versioning` block) leave it off. `Suspended` is not enabled. Object lock is off
     unless `ObjectLockEnabled` / `object_lock_enabled` is set when the bucket is created.
+
+    A bucket created with Object Lock is versioned: S3 enables versioning with the lock
+    and does not let it be suspended (S3 User Guide, "Locking objects with Object Lock").
+    CloudFormation `ObjectLockEnabled: true`, Terraform `object_lock_enabled = true` and
+    the legacy `object_lock_configuration { object_lock_enabled = "Enabled" }` count as
+    versioning `Enabled`; an Object Lock flag walint cannot resolve on an otherwise
+    unversioned bucket is unknown.
 
     ## Example
     ```yaml
@@ -295,6 +303,16 @@ def s3_lifecycle(graph):
     `production` and `regulated` every bucket is checked; in `development` and `mvp`
     only backup, log, audit and data buckets (as WAL-BAK-003 defines them).
 
+    ## Severity
+    The level of RULES.md (a warning in `production` and `regulated`) is given to the
+    buckets the rule is about: backup, log, audit and data buckets, which grow by
+    themselves (every request, trail event or backup adds objects) until someone pays for
+    years of them. Any other bucket without a lifecycle is reported as a note: its
+    contents are the application's (a website's assets, build artifacts, user uploads),
+    an expiration rule could delete what the application still serves, and whether its
+    growth needs a rule is the owner's call. A warning on every bucket of a good
+    repository would teach users to ignore the rule where it matters.
+
     ## Why
     Logs, backups and data sets grow for ever unless something moves them to cheaper
     storage classes or deletes them. COST04-BP05 (enforce data retention policies) and
@@ -368,8 +386,8 @@ def s3_lifecycle(graph):
     no retrieval fee, which suits unknown access patterns.
     """
     for b in graph.resources("bucket"):
+        critical = is_critical(graph, b)
         if profile(graph, b) not in ("production", "regulated"):
-            critical = is_critical(graph, b)
             if critical is not True:
                 if critical is None:
                     yield b.unknown(None, "whether the bucket is a log, backup or data bucket is "
@@ -379,7 +397,7 @@ def s3_lifecycle(graph):
         if has_rules is False:
             yield res.finding(path, f"bucket {b.address} has no enabled lifecycle rule and no "
                               "Intelligent-Tiering configuration: storage grows without bound",
-                              key="lifecycle")
+                              key="lifecycle", severity=None if critical is True else "note")
             continue
         if has_rules is None:
             yield b.unknown(None, "the bucket's lifecycle depends on a value walint cannot resolve",

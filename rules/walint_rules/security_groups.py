@@ -14,6 +14,8 @@ from walint.api import (ABSENT, EGRESS, INGRESS, Cidr, PrefixList, Related, Sg, 
                         service_load_balancers, severity)
 from walint.api import sg as sgm
 
+from ._data import CLUSTER_UNDECIDED, cluster_governed
+
 # RULES.md §2.6 WAL-SG-001: admin and data ports (8080 is added for app-tier groups).
 SENSITIVE = frozenset({22, 3389, 5432, 3306, 1433, 1521, 6379, 11211, 27017, 9200, 9300,
                        2049, 5439, 5984})
@@ -302,9 +304,16 @@ def sg_internet_ingress_lb_only(graph):
     `internet-facing` (the default) / `internal = false` (the default).
 
     ## Default
-    A group attached to nothing in the scanned files may be attached elsewhere; it is
-    reported as "unattached SG open to internet" in the production and regulated profiles
-    only. A load balancer whose scheme is unknown gives unknown.
+    A group attached to nothing in the scanned files may be attached elsewhere: to a load
+    balancer of another stack (through a nested-stack parameter, an Output/Export read by
+    `Fn::ImportValue`), of another Terraform root or of a module's caller, or by hand.
+    Such a group that admits the internet on 80 and 443 only is unknown (listed by
+    `--show-unknown`): that is exactly what a load balancer's group does, and walint cannot
+    see whether it is one. Any other port open to the internet on it is reported as
+    "unattached SG open to internet" in the production and regulated profiles (no use of
+    the group would make it right), and not in development and mvp. Walint does not ask
+    for an Output or a parameter that carries the group: a group is attached by id or name
+    as often as through them. A load balancer whose scheme is unknown gives unknown.
 
     ## Example
     ```yaml
@@ -441,6 +450,14 @@ def sg_internet_ingress_lb_only(graph):
                 r, f"{_open(r)} to the internet ({src.value}) on a group that "
                 f"is not an internet-facing load balancer's: {_rule_text(r)}; "
                 f"{_attachment_text(graph, r.group)}", related=_related(graph, r))
+            continue
+        if ports_ok is not False:
+            # attached to nothing in the scan: it may be the group of a load balancer of
+            # another stack or root, the one place where 80/443 from the internet belongs
+            yield _unknown(r, f"sg {r.group.address} is attached to nothing declared here, so "
+                              "whether it is an internet-facing load balancer's group is unknown "
+                              f"(it may be attached in another stack or root): {_rule_text(r)}"
+                           if ports_ok else "the ports of this rule are unknown")
             continue
         if graph.profile_of(r.origin) in ("production", "regulated"):
             yield _finding(
@@ -945,6 +962,19 @@ def sg_restricted_egress(graph):
     blocks or rule resources has no egress. An egress to `127.0.0.1/32` is the usual
     CloudFormation placeholder for "no egress" and is accepted.
 
+    ## Severity
+    RULES.md gives this rule warning in `production` and error in `regulated`. Walint
+    keeps that for data-tier groups, and reports a load balancer's group as a note outside
+    `regulated`. A database or cache that can open outbound connections is a real
+    exfiltration path (SQL injection driving `dblink`, `aws_s3` exports, `INTO OUTFILE`);
+    a load balancer runs no customer code and opens connections only to its registered
+    targets, their health checks and, for `authenticate-oidc`/`authenticate-cognito`
+    actions, the identity provider, so a broad egress rule on its group gives an attacker
+    nothing to drive. Nearly every CloudFormation template keeps EC2's default egress on
+    its load balancer's group (AWS's own reference templates do); an error-level gate on
+    it would fail good repositories for a hygiene point. In `regulated`, where egress
+    must be justified rule by rule, it stays an error.
+
     ## Example
     ```yaml
     AWSTemplateFormatVersion: "2010-09-09"
@@ -1084,6 +1114,9 @@ def _lb_egress(graph, group, egress, albs):
         links += t.links
     lb_names = ", ".join(lb.address for lb in albs)
     chain = f"sg {group.address} is attached to load balancer {lb_names}"
+    # a load balancer runs no customer code: a broad egress on its group is a note
+    # outside `regulated` (see the rule's "Severity" section)
+    level = None if graph.profile_of(group) == "regulated" else "note"
     target_text = ", ".join(g.address for g in target_groups) or "none found"
     extra = links
     implicit_done = False
@@ -1103,7 +1136,7 @@ def _lb_egress(graph, group, egress, albs):
                 related=[Related(a.resource, a.path, f"sg {group.address} is attached to "
                                  f"{a.resource.address}") for a in attached(graph, group)]
                 + [Related(res, tuple(p or ()), m) for res, p, m in extra],
-                key="egress:implicit-default")
+                key="egress:implicit-default", severity=level)
             continue
         if isinstance(src, UnknownSource):
             yield _unknown(r, f"the destination of this egress rule is unknown ({src.reason})")
@@ -1112,7 +1145,7 @@ def _lb_egress(graph, group, egress, albs):
             what = f"the address range {src.value}" if isinstance(src, Cidr) else src.label()
             yield _finding(r, f"{chain}; {_rule_text(r)}: the destination is {what}, not the "
                            f"security group of a target behind the load balancer ({target_text})",
-                           related=_related(graph, r, extra))
+                           related=_related(graph, r, extra), severity=level)
             continue
         node = r.group if src.self_ref else src.node
         if node is None:
@@ -1124,7 +1157,7 @@ def _lb_egress(graph, group, egress, albs):
                 continue
             yield _finding(r, f"{chain}; {_rule_text(r)}: {node.address} is not the security "
                            f"group of a target behind the load balancer ({target_text})",
-                           related=_related(graph, r, extra))
+                           related=_related(graph, r, extra), severity=level)
             continue
         within = r.within(ports) if ports else None
         if within is True:
@@ -1207,6 +1240,12 @@ def sg_no_default_sg(graph):
     profile. CloudFormation cannot manage the default group: that part is not applicable
     there (manage the default group outside CloudFormation).
 
+    An RDS DB instance of an Aurora engine (`aurora`, `aurora-mysql`, `aurora-
+    postgresql`) is a cluster member even when it names no cluster: the VPC security-
+    group list is the cluster's setting (AWS creates Aurora instances only in a
+    cluster), so the instance is not asked for it. When the engine cannot be resolved,
+    the result is unknown.
+
     A security-group list walint cannot read is unknown, except one whose only unknown
     part is the id of a group declared in the same configuration and surely created (no
     undecided `count` or condition), such as
@@ -1281,9 +1320,12 @@ def sg_no_default_sg(graph):
         for node in graph.resources(kind):
             if any(node.has(s) for s in skip):
                 continue
-            if kind == "db_instance" and (node.type == "aws_rds_cluster_instance"
-                                          or node.has("cluster_identifier")):
-                continue         # a cluster member takes the cluster's groups
+            if kind == "db_instance":
+                governed = cluster_governed(node)
+                if governed is None and not node.has(attr):
+                    yield node.unknown("engine", CLUSTER_UNDECIDED, key=f"fallback:{attr}")
+                if governed is not False:
+                    continue     # a cluster member (any Aurora engine) takes the cluster's groups
             if kind == "ecs_service" and not node.has("network_configuration"):
                 continue         # not awsvpc: the tasks use the instances' groups
             value = sgm.lookup(node, attr)

@@ -4,7 +4,7 @@ import re
 
 from walint.api import OneOf, Ref, Related, Unknown, as_int, decide, options, rule, severity
 
-from walint_rules._data import (as_list, engine, is_cluster_member, is_true, known_str, lower,
+from walint_rules._data import (as_list, cluster_governed, engine, is_true, known_str, lower,
                                 lowered, profile)
 from walint_rules._s3 import (and3, actions_cover, denies_plain_http, effect_is, load_document,
                               or3, policy_sources, principal_is_everyone, resource_coverage,
@@ -464,7 +464,7 @@ def _replica_source(graph, db):
         return None, None, Unknown("its source depends on a condition walint cannot decide")
     v = cands[0]
     src = graph.deref(db, v) if isinstance(v, Ref) else None
-    if src is None or src.kind != "db_instance" or is_cluster_member(src):
+    if src is None or src.kind != "db_instance" or cluster_governed(src) is not False:
         return None, None, Unknown("its source is not an RDS DB instance declared in the scanned files")
     if db.format == "cloudformation" or v.attr != "arn":
         # a stack lives in one Region; a cross-Region source must be named by its ARN
@@ -607,6 +607,12 @@ def rds_force_ssl(graph):
     group that does not set the parameter keeps its family's default. Oracle and Db2 use
     other mechanisms and are out of scope; Aurora instances follow their cluster.
 
+    An RDS DB instance of an Aurora engine (`aurora`, `aurora-mysql`, `aurora-
+    postgresql`) is a cluster member even when it names no cluster: the SSL parameter
+    (in the DB cluster parameter group) is the cluster's setting (AWS creates Aurora
+    instances only in a cluster), so the instance is not asked for it. When the engine
+    cannot be resolved, the result is unknown.
+
     A read replica (`SourceDBInstanceIdentifier` / `replicate_source_db`) runs its
     source's engine, so walint follows the source in the graph. A replica that sets no
     parameter group gets its source's group when it is in the same Region, and the
@@ -683,8 +689,8 @@ def rds_force_ssl(graph):
     """
     groups = {}
     for db in graph.resources("db_instance", "db_cluster"):
-        if db.kind == "db_instance" and is_cluster_member(db):
-            continue
+        if db.kind == "db_instance" and cluster_governed(db) is True:
+            continue          # the SSL parameter is in the DB cluster parameter group
         replica = db.kind == "db_instance" and db.has("replicate_source_db")
         chain = _lineage(graph, db) if replica else None
         eng = engine(db)

@@ -46,9 +46,9 @@ from walint.model import security_groups as sg  # noqa: E402
 from walint.model.security_groups import (INGRESS, EGRESS, Cidr, Sg, PrefixList,  # noqa: E402
                                           UnknownSource, SgRule, RuleSet, Attachment,
                                           effective_rules, all_rules, attached, roles,
-                                          groups_of, engine_ports, can_reach,
+                                          edge_role, groups_of, engine_ports, can_reach,
                                           service_load_balancers, lb_targets)
 
 __all__ += ["sg", "INGRESS", "EGRESS", "Cidr", "Sg", "PrefixList", "UnknownSource", "SgRule",
-            "RuleSet", "Attachment", "effective_rules", "all_rules", "attached", "roles",
+            "RuleSet", "Attachment", "effective_rules", "all_rules", "attached", "roles", "edge_role",
             "groups_of", "engine_ports", "can_reach", "service_load_balancers", "lb_targets"]

@@ -9,6 +9,8 @@ Everything here reads the graph; nothing changes it. The entry points:
   whose group cannot be followed (their `group` is None).
 * `attached(graph, sg)`: the resources whose security-group lists name the group.
 * `roles(graph, sg)`: `lb_sg`, `app_sg`, `data_sg`, `bastion_sg`.
+* `edge_role(graph, groups)`: "bastion", "vpn" or "nat" when the groups of some compute
+  show that it is an edge host, which belongs in a public subnet (WAL-NET-004).
 * `engine_ports(graph, node)`: the port a data store listens on.
 * `service_load_balancers(graph, service)` / `lb_targets(graph, lb)`: the ECS service ->
   target group -> listener (rule) -> load balancer chain, both ways.
@@ -811,6 +813,104 @@ def roles(graph, sg, bastion_word: str = "bastion") -> set:
         out.add("bastion_sg")
     idx.roles[id(sg)] = out
     return out
+
+
+# -- edge roles ------------------------------------------------------------------------
+# An edge host faces the outside by design and belongs in a public subnet: an SSH or RDP
+# bastion, a VPN server, a NAT instance. The role comes from what its security groups
+# admit, not from names: a bastion or VPN server admits from outside the VPC only its
+# remote-access ports; a NAT instance admits traffic from private ranges and sends the
+# same ports on to the internet.
+
+EDGE_PORTS = (("tcp", 22, "SSH"), ("tcp", 3389, "RDP"), ("udp", 1194, "OpenVPN"),
+              ("tcp", 1194, "OpenVPN"), ("udp", 500, "IPsec IKE"),
+              ("udp", 4500, "IPsec NAT traversal"), ("udp", 51820, "WireGuard"))
+EDGE_PROTOCOLS = {"50": "IPsec ESP"}
+_ADMIN_EDGE = frozenset({22, 3389})
+
+
+def _from_outside(r) -> bool:
+    """Does the rule admit a source outside the VPC (a public or unknown range)?"""
+    src = r.source
+    if isinstance(src, Cidr):
+        return not (src.private or src.loopback)
+    if isinstance(src, UnknownSource):
+        return r.path[-1] in _CIDR_SOURCE_ATTRS if r.path else True
+    return False                     # a security group or prefix list: a named peer
+
+
+_CIDR_SOURCE_ATTRS = ("cidr_blocks", "ipv6_cidr_blocks", "cidr_ip", "cidr_ipv6", "cidr_ipv4")
+
+
+def _edge_port(r):
+    """True/False/None: the rule admits one remote-access or VPN port (EDGE_PORTS)."""
+    if r.protocol in EDGE_PROTOCOLS:
+        return True
+    if not r.known:
+        return None
+    rng = r.port_range()
+    return rng is not None and any(proto == r.protocol and rng == (port, port)
+                                   for proto, port, _ in EDGE_PORTS)
+
+
+def _forwarded(ingress, egress) -> bool | None:
+    """Do the groups forward to the internet what they admit from private ranges?
+
+    Each rule admitting a private range must be all traffic, sent on by an all-traffic
+    egress to the internet, or be mirrored by an explicit egress to the internet on the
+    same protocol and port range (a NAT instance for 80, 443 and 123/udp). An application
+    server that admits one port from the VPC and keeps a broad egress does not qualify."""
+    private = [r for r in ingress if isinstance(r.source, Cidr) and r.source.private]
+    if not private:
+        return False
+    out = [e for e in egress if isinstance(e.source, Cidr) and e.source.internet]
+    if any(not e.known for e in out) or any(not r.known for r in private):
+        return None
+    for r in private:
+        if r.is_all:
+            ok = any(e.is_all for e in out)
+        else:
+            ok = any(not e.implicit and e.protocol == r.protocol and e.port_range() == r.port_range()
+                     for e in out)
+        if not ok:
+            return False
+    return True
+
+
+def edge_role(graph, groups):
+    """"bastion", "vpn", "nat", False (not an edge host) or None (cannot tell) for compute
+    that uses the security groups `groups` (Resources of kind sg).
+
+    * bastion / VPN: the groups admit something from outside the VPC (a public range, or a
+      range walint cannot resolve) and all of it is SSH (22/tcp), RDP (3389/tcp), OpenVPN
+      (1194), IPsec (500/udp, 4500/udp, ESP) or WireGuard (51820/udp);
+    * NAT: the groups admit traffic from private ranges (RFC 1918, RFC 6598, IPv6 ULA) and
+      forward it to the internet (all traffic in and out, or each admitted port mirrored
+      by an explicit egress to the internet), and admit nothing from outside but the
+      remote-access ports above.
+    """
+    ingress, egress, unsure = [], [], False
+    for g in groups:
+        rules = effective_rules(graph, g, INGRESS)
+        ingress.extend(rules)
+        unsure = unsure or bool(rules.reasons)
+        egress.extend(effective_rules(graph, g, EGRESS))
+    outside = [r for r in ingress if _from_outside(r)]
+    verdicts = [_edge_port(r) for r in outside]
+    if False in verdicts:
+        return False
+    forwards = _forwarded(ingress, egress)
+    if None in verdicts or (not outside and forwards is None):
+        return None
+    if not outside and not forwards:
+        return False
+    if unsure:
+        return None
+    if forwards:
+        return "nat"
+    admin = all(r.protocol == "tcp" and r.port_range() and r.port_range()[0] in _ADMIN_EDGE
+                for r in outside)
+    return "bastion" if admin else "vpn"
 
 
 def attachments_of_kind(graph, sg, *kinds) -> list:
