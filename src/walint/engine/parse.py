@@ -172,7 +172,7 @@ CHUNKS_PER_JOB = 8
 def _chunks(units, jobs):
     """The units cut into runs of neighbours (discovery order: a module's examples and
     the module itself are neighbours, and a worker reads a module once for all the roots
-    it serves, see terraform.evaluate._LOADED), each about 1/(CHUNKS_PER_JOB * jobs)
+    it serves, see terraform.loading._LOADED), each about 1/(CHUNKS_PER_JOB * jobs)
     of the input; a unit larger than that is a run of its own. Largest runs first, so
     that one big run does not end the scan alone."""
     sizes = [_size(u) for u in units]

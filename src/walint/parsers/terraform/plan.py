@@ -197,7 +197,9 @@ class _SourceLocator:
     def find(self, addr):
         if not self.ok:
             return None
-        from .evaluate import Evaluator, _block_comments, _is_local_source, load_module
+        from .building import _block_comments
+        from .evaluate import Evaluator
+        from .loading import _is_local_source, load_module
         if self.ev is None:
             self.ev = Evaluator()
         parts = _split_address(_config_address(addr))
