@@ -726,6 +726,8 @@ def _s3_kms_targets(graph, bucket):
     for res, base in sources:
         holder = res.get(base) if base else res.attrs
         for i, r in enumerate(as_list(holder.get("rule") if isinstance(holder, dict) else None)):
+            if isinstance(r, (Unknown, OneOf)):
+                maybe = maybe + [res]      # a `dynamic "rule"` over a collection walint cannot know
             if not isinstance(r, dict):
                 continue
             for j, d in enumerate(as_list(r.get("apply_server_side_encryption_by_default"))):

@@ -365,8 +365,7 @@ class RouteInfo:
         if self.target is not None:
             return f"{TARGET_WORDS.get(self.target_kind, self.target_kind)} {self.target.address}"
         if self.target_kind:
-            v = self.target_value if isinstance(self.target_value, str) else "(not in the scanned files)"
-            return f"{TARGET_WORDS.get(self.target_kind, self.target_kind)} {v}"
+            return f"{TARGET_WORDS.get(self.target_kind, self.target_kind)} {_target_words(self.target_value)}"
         return "an unknown target"
 
     @property
@@ -379,6 +378,21 @@ class RouteInfo:
         if self.target is not None:
             out.append(Related(self.target, (), f"{TARGET_WORDS.get(self.target_kind, self.target_kind)} the route uses"))
         return out
+
+
+def _target_words(value) -> str:
+    """A route target that is not a resource of the graph: a literal id, a reference to
+    something not scanned, or a value computed from resources that may not exist."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Ref):
+        return f"{value.address} (not in the scanned files)"
+    if isinstance(value, Unknown):
+        named = f"{value.refs[0]} " if value.refs else ""
+        return f"{named}(unknown: {value.reason})"
+    if isinstance(value, OneOf):
+        return "(depends on a condition walint cannot decide)"
+    return "(not in the scanned files)"
 
 
 @dataclass(eq=False)
@@ -434,6 +448,12 @@ class Tier:
 
 def _classify_target(graph, holder, attr, value, implied):
     """(kind, resource, reason) of a route target value."""
+    if isinstance(value, Unknown) and value.refs:
+        # computed from the ids of one resource (`element(aws_instance.nat.*.id, count.index)`
+        # over instances walint cannot count): the target is that resource
+        found = {id(r): r for r in (graph.lookup(holder.scope, a) for a in value.refs) if r is not None}
+        if len(found) == 1:
+            value = Ref(next(iter(found.values())).address)
     if isinstance(value, Ref):
         target = graph.deref(holder, value)
         if target is not None:

@@ -572,7 +572,9 @@ class Evaluator(Expressions, Building):
         collect_refs(v, refs)
         u = Unknown(reason, tuple(refs))
         bind = {"count": {"index": u}, "each": {"key": u, "value": u}}
-        return Expansion("unknown", [(None, bind, False)], reason=reason, refs=tuple(refs))
+        # the count may be 0 (the for_each empty): the one instance standing for all of
+        # them is optional, so nothing on it is a finding (issue 14, RULES.md §3.5)
+        return Expansion("unknown", [(None, bind, True)], reason=reason, refs=tuple(refs))
 
     def _cap(self, n, what, file, line):
         if n > MAX_INSTANCES:
