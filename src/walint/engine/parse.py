@@ -193,10 +193,18 @@ def _chunks(units, jobs):
 def _drop_nested_roots(parsed: ParseResult) -> None:
     """A template that another scanned template uses as a nested stack is read through
     its parent, with the parameters the parent binds; read again on its own (every
-    parameter unknown) it would count its resources twice."""
+    parameter unknown) it would count its resources twice. The same holds for a local
+    Terraform module folder that a scanned root calls: it is reported through the call
+    (issue 14), and scanned as a root of its own only when nothing in the scan calls it."""
     children = {os.path.normpath(r.file) for r in parsed.resources
                 if r.format == "cloudformation" and r.call_sites}
-    if children:
-        parsed.resources = [r for r in parsed.resources
-                            if not (r.format == "cloudformation" and not r.call_sites
-                                    and os.path.normpath(r.scope) in children)]
+    modules = set()
+    for r in parsed.resources:
+        if r.format == "terraform" and r.call_sites:
+            modules.add(os.path.normpath(os.path.dirname(r.file) or "."))
+            # a module that only calls other modules is a called folder too
+            modules.update(os.path.normpath(os.path.dirname(f) or ".") for f, _ in r.call_sites[1:])
+    if children or modules:
+        parsed.resources = [r for r in parsed.resources if not (
+            (r.format == "cloudformation" and not r.call_sites and os.path.normpath(r.scope) in children)
+            or (r.format == "terraform" and os.path.normpath(r.scope) in modules))]

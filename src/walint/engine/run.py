@@ -176,7 +176,7 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
                  key=lambda r: r.id)
     results.sort(key=Result.sort_key)
     unknowns.sort(key=Result.sort_key)
-    files = len(set(parsed.files)) if parsed.files else len(inputs.cfn_files) + len(inputs.plan_files)
+    files = len({os.path.normpath(f) for f in parsed.files}) if parsed.files else len(inputs.cfn_files) + len(inputs.plan_files)
     return Report(version=__version__, profile=options.profile, fail_on=options.fail_on,
                   rules=ran, results=results, unknowns=unknowns,
                   diagnostics=sorted(set(diagnostics), key=lambda d: (d.file, d.line or 0, d.message)),
