@@ -149,8 +149,14 @@ class Graph:
     def resolve(self, resource, value, _depth=0):
         """Follow a Ref to an attribute of another resource to that attribute's value.
 
-        `Ref(x, "id")` and other computed attributes (arn, ...) stay as they are: they name
-        a resource rather than a setting of it.
+        An argument the configuration sets is known before deployment (issue 14):
+        Terraform `aws_vpc.main.cidr_block` is the VPC's `cidr_block`, and a
+        CloudFormation `!GetAtt Vpc.CidrBlock` is the property of the same name, for the
+        attributes that echo a property (VPC CidrBlock; Subnet AvailabilityZone,
+        CidrBlock, VpcId; SecurityGroup VpcId; Instance AvailabilityZone; SQS QueueName;
+        SNS TopicName; SSM Parameter Type and Value...). `Ref(x, "id")` and other computed
+        attributes (arn, ...) stay as they are: they name a resource rather than a setting
+        of it; any other attribute the configuration does not set is Unknown.
         """
         if not isinstance(value, Ref) or _depth > 16:
             return value

@@ -499,12 +499,16 @@ def _make_route(graph, owner, path, data, certain=True) -> RouteInfo:
             v = data.get(name)
         return None if _empty(v) else v
 
+    def setting(v):     # `aws_vpc.peer.cidr_block`, `!GetAtt Vpc.CidrBlock`: the configured range
+        return graph.resolve(owner, v) if isinstance(v, Ref) else v
+
     v4 = get("destination_cidr_block") if not isinstance(data, dict) else get("cidr_block")
     if isinstance(data, dict) and v4 is None:
         v4 = get("destination_cidr_block")
     v6 = get("destination_ipv6_cidr_block") if not isinstance(data, dict) else get("ipv6_cidr_block")
     if isinstance(data, dict) and v6 is None:
         v6 = get("destination_ipv6_cidr_block")
+    v4, v6 = setting(v4), setting(v6)
     plist = get("destination_prefix_list_id")
     if v4 is not None:
         dest, family, is_default = v4, "ipv4", _is_cidr_default(v4, DEFAULT_V4)
