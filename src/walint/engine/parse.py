@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from walint.engine.errors import UsageError
 from walint.model.kinds import normalize
 from walint.parsers.base import Diagnostic, ParseResult
+from walint.parsers.cloudformation.exports import link_imports
 
 UNIT_SECONDS = float(os.environ.get("WALINT_UNIT_TIMEOUT", "60"))
 PARALLEL_BYTES = int(os.environ.get("WALINT_PARALLEL_BYTES", 1 << 20))  # below this, one process is faster than a pool
@@ -135,7 +136,9 @@ def parse_all(inputs, options, jobs=None) -> ParseResult:
         out.resources.extend(res.resources)
         out.diagnostics.extend(res.diagnostics)
         out.files.extend(res.files)
+        out.exports.extend(res.exports)
     _drop_nested_roots(out)
+    link_imports(out.resources, out.exports)
     usage = [d for d in out.diagnostics if d.code == "WAL-USAGE"]
     if usage:
         d = usage[0]

@@ -25,6 +25,7 @@ class ParseResult:
     resources: list = field(default_factory=list)     # list[walint.model.resource.Resource]
     diagnostics: list = field(default_factory=list)   # list[Diagnostic]
     files: list = field(default_factory=list)         # every file read, as given
+    exports: list = field(default_factory=list)       # CloudFormation exports (cloudformation/exports.py)
 
 
 MAX_SOURCE_BYTES = 32 << 20   # an IaC file larger than this is reported, not read
