@@ -153,3 +153,19 @@ def test_published_nested_stack_reads_the_local_copy_with_its_parameters(tmp_pat
     assert "Group" not in nodes and "PrivateA" not in nodes
     notes = [d.message for d in report.diagnostics if "local copy" in d.message]
     assert len(notes) == 2 and "infrastructure/hosts.yaml" in " ".join(notes)
+
+
+def test_published_nested_stack_is_only_looked_for_under_the_parents_folder(tmp_path):
+    _write(tmp_path, {
+        "stacks/master.yaml": """\
+            AWSTemplateFormatVersion: "2010-09-09"
+            Resources:
+              Outside:
+                Type: AWS::CloudFormation::Stack
+                Properties:
+                  TemplateURL: https://example.com/bucket/../../outside.yaml
+            """,
+        "outside.yaml": NETWORK,
+    })
+    report = scan([tmp_path / "stacks"])
+    assert [r.address for r in report.graph.resources()] == ["Outside"]

@@ -265,7 +265,7 @@ class Stack:
         text = re.sub(r"\$\{[^}]*\}", "${}", text).split("?", 1)[0].split("#", 1)[0]
         if _REMOTE.match(text):
             text = text.split("://", 1)[1]
-        parts = [p for p in text.split("/") if p]
+        parts = [p for p in text.split("/") if p and p not in (".", "..")]   # stays under the parent's folder
         known = len(parts)
         while known > 0 and "${" not in parts[known - 1]:
             known -= 1
