@@ -132,7 +132,7 @@ def run_rules(graph, rules, locator, limits):
                 continue
             if f.status == "fail" and f.resource.optional:
                 f.status = "unknown"
-                f.message += " (the resource may not exist: its condition or count is unknown)"
+                f.message += " (the resource may not exist: its condition, count or for_each is unknown)"
             level = locator.level(rule, f)
             if level == "off":  # off for this file: its profile or per-path ignores
                 continue

@@ -671,7 +671,7 @@ class _Topology:
                 main = self._tier_from_main(subnet)
                 if main.tier != t.tier:
                     return Tier(subnet, UNKNOWN, assoc=assocs[0],
-                                reason=f"{assocs[0].address} may not exist (its condition or count is unknown)")
+                                reason=f"{assocs[0].address} may not exist (its condition, count or for_each is unknown)")
             return t
         return self._tier_from_main(subnet)
 
