@@ -60,3 +60,34 @@ def test_if_novalue_on_undecided_condition_is_not_absent(tmp_path):
 
 def test_undecided_resource_condition_is_optional(tmp_path):
     assert _resources(tmp_path)["Guarded"].optional
+
+
+BUCKET_IF_NOVALUE = textwrap.dedent("""\
+    AWSTemplateFormatVersion: "2010-09-09"
+    Parameters:
+      Kms: {Type: String, AllowedValues: ["true", "false"]}
+    Conditions:
+      UseKms: !Equals [!Ref Kms, "true"]
+    Resources:
+      Data:
+        Type: AWS::S3::Bucket
+        Properties:
+          BucketEncryption: !If
+            - UseKms
+            - ServerSideEncryptionConfiguration:
+                - ServerSideEncryptionByDefault:
+                    SSEAlgorithm: aws:kms
+                    KMSMasterKeyID: arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+            - !Ref AWS::NoValue
+    """)
+
+
+def test_bucket_encryption_under_undecided_if_is_not_sse_s3(tmp_path):
+    """WAL-ENC-007 asks SSE-KMS of buckets in the regulated profile only (so this is not
+    a fixture, which runs in production)."""
+    from testenv import scan
+
+    (tmp_path / "b.yaml").write_text(BUCKET_IF_NOVALUE)
+    report = scan([tmp_path], select=["WAL-ENC-007"], profile="regulated", show_unknown=True)
+    assert not [r for r in report.results if r.rule.id == "WAL-ENC-007"]
+    assert [u for u in report.unknowns if u.rule.id == "WAL-ENC-007"]

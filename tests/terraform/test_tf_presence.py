@@ -134,3 +134,37 @@ resource "aws_route" "internal_nat_instance" {
     notes = [u.message for u in report.unknowns if u.rule.id == "WAL-NAT-003"]
     assert notes and "EC2 instance aws_instance.nat_instance[*]" in notes[0]
     assert "not in the scanned files" not in notes[0]
+
+
+def test_dynamic_encryption_rule_over_unknown_collection_is_not_sse_s3(tmp_path):
+    """WAL-ENC-007 asks SSE-KMS of buckets in the regulated profile only (so this is not
+    a fixture, which runs in production)."""
+    from testenv import scan
+    from tfhelpers import write_module
+
+    write_module(tmp_path, {"main.tf": '''
+variable "s3_bucket_encryption_enabled" {
+  type = bool
+}
+resource "aws_kms_key" "bucket" {
+  description = "bucket key"
+}
+resource "aws_s3_bucket" "data" {
+  bucket = "data-example"
+}
+resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
+  bucket = aws_s3_bucket.data.bucket
+  dynamic "rule" {
+    for_each = var.s3_bucket_encryption_enabled ? [1] : []
+    content {
+      apply_server_side_encryption_by_default {
+        sse_algorithm     = "aws:kms"
+        kms_master_key_id = aws_kms_key.bucket.arn
+      }
+    }
+  }
+}
+'''})
+    report = scan([tmp_path], select=["WAL-ENC-007"], profile="regulated", show_unknown=True)
+    assert not [r for r in report.results if r.rule.id == "WAL-ENC-007"]
+    assert [u for u in report.unknowns if u.rule.id == "WAL-ENC-007"]
