@@ -465,6 +465,8 @@ def lifecycle(graph, bucket):
     enabled_rules, verdicts, anchor = [], [], (bucket, None)
     if bucket.format == "cloudformation":
         for i, r in enumerate(as_list(bucket.get("lifecycle_configuration.rules"))):
+            if isinstance(r, (Unknown, OneOf)):      # an Fn::If on a condition walint cannot decide
+                verdicts.append(None)
             if isinstance(r, dict):
                 v = decide(r.get("status"), lambda s: s == "Enabled" if isinstance(s, str) else None)
                 verdicts.append(v)
@@ -472,6 +474,8 @@ def lifecycle(graph, bucket):
                 if v is True:
                     enabled_rules.append(r)
         for t in as_list(bucket.get("intelligent_tiering_configurations")):
+            if isinstance(t, (Unknown, OneOf)):
+                verdicts.append(None)
             if isinstance(t, dict):
                 verdicts.append(decide(t.get("status"), lambda s: s == "Enabled" if isinstance(s, str) else None))
         noncurrent = any(r.get("noncurrent_version_expiration") is not None

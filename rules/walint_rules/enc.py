@@ -715,13 +715,16 @@ def _s3_kms_targets(graph, bucket):
     out = []
     if bucket.format == "cloudformation":
         rules = bucket.get("bucket_encryption.server_side_encryption_configuration")
+        undecided = []         # an Fn::If (maybe AWS::NoValue) on a condition walint cannot decide
         for i, r in enumerate(as_list(rules)):
+            if isinstance(r, (Unknown, OneOf)):
+                undecided = [bucket]
             if isinstance(r, dict) and isinstance(r.get("server_side_encryption_by_default"), dict):
                 d = r["server_side_encryption_by_default"]
                 path = ("bucket_encryption", "server_side_encryption_configuration", i,
                         "server_side_encryption_by_default", "sse_algorithm")
                 out.append((bucket, path, d.get("sse_algorithm"), d.get("kms_master_key_id")))
-        return out, []
+        return out, undecided
     sources = [(bucket, ("server_side_encryption_configuration", 0))] \
         if bucket.has("server_side_encryption_configuration") else []
     found, maybe = facets_of(graph, bucket, "aws_s3_bucket_server_side_encryption_configuration")
@@ -729,6 +732,8 @@ def _s3_kms_targets(graph, bucket):
     for res, base in sources:
         holder = res.get(base) if base else res.attrs
         for i, r in enumerate(as_list(holder.get("rule") if isinstance(holder, dict) else None)):
+            if isinstance(r, (Unknown, OneOf)):
+                maybe = maybe + [res]      # a `dynamic "rule"` over a collection walint cannot know
             if not isinstance(r, dict):
                 continue
             for j, d in enumerate(as_list(r.get("apply_server_side_encryption_by_default"))):

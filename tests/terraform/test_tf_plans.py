@@ -154,3 +154,26 @@ def test_plan_without_sources_points_into_plan(tmp_path):
     for res in r.resources:
         assert res.file == str(p)
         assert json.dumps(res.address) in text[res.line - 1]
+
+
+def test_plan_unknowns_the_configuration_never_sets_are_absent(tmp_path):
+    """issue 14: kms_key_id, snapshot_identifier... of a new DB are in after_unknown because
+    the provider computes them; the configuration does not set them, so they are absent
+    (as in the .tf files) and an unencrypted DB is an ENC-001 error from the plan too.
+    Attributes the configuration sets (vpc_security_group_ids) stay unknown references."""
+    from testenv import scan
+    from walint.parsers.terraform import parse_plan
+
+    src = os.path.join(FIXTURES, "plan_unset_computed", "plan.json")
+    pr = parse_plan(src)
+    db = next(r for r in pr.resources if r.address == "aws_db_instance.app")
+    for unset in ("kms_key_id", "snapshot_identifier", "multi_az", "port"):
+        assert unset not in db.attrs, unset
+    assert db.attrs["vpc_security_group_ids"] == Ref("aws_security_group.db", "id")
+    # as `terraform show -json` writes it (format and version first, so discovery sees a plan)
+    data = json.load(open(src))
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"format_version": data["format_version"],
+                                "terraform_version": data["terraform_version"], **data}))
+    report = scan([plan], select=["WAL-ENC-001"])
+    assert [(r.rule.id, r.level) for r in report.results] == [("WAL-ENC-001", "error")]

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from walint.engine.errors import UsageError
 from walint.model.kinds import normalize
 from walint.parsers.base import Diagnostic, ParseResult, incomplete, why_stopped
+from walint.parsers.cloudformation.exports import link_imports
 
 UNIT_SECONDS = float(os.environ.get("WALINT_UNIT_TIMEOUT", "60"))
 PARALLEL_BYTES = int(os.environ.get("WALINT_PARALLEL_BYTES", 1 << 20))  # below this, one process is faster than a pool
@@ -143,7 +144,9 @@ def parse_all(inputs, options, jobs=None) -> ParseResult:
         out.resources.extend(res.resources)
         out.diagnostics.extend(res.diagnostics)
         out.files.extend(res.files)
+        out.exports.extend(res.exports)
     _drop_nested_roots(out)
+    link_imports(out.resources, out.exports)
     usage = [d for d in out.diagnostics if d.code == "WAL-USAGE"]
     if usage:
         d = usage[0]
@@ -180,7 +183,7 @@ CHUNKS_PER_JOB = 8
 def _chunks(units, jobs):
     """The units cut into runs of neighbours (discovery order: a module's examples and
     the module itself are neighbours, and a worker reads a module once for all the roots
-    it serves, see terraform.evaluate._LOADED), each about 1/(CHUNKS_PER_JOB * jobs)
+    it serves, see terraform.loading._LOADED), each about 1/(CHUNKS_PER_JOB * jobs)
     of the input; a unit larger than that is a run of its own. Largest runs first, so
     that one big run does not end the scan alone."""
     sizes = [_size(u) for u in units]
@@ -201,10 +204,18 @@ def _chunks(units, jobs):
 def _drop_nested_roots(parsed: ParseResult) -> None:
     """A template that another scanned template uses as a nested stack is read through
     its parent, with the parameters the parent binds; read again on its own (every
-    parameter unknown) it would count its resources twice."""
+    parameter unknown) it would count its resources twice. The same holds for a local
+    Terraform module folder that a scanned root calls: it is reported through the call
+    (issue 14), and scanned as a root of its own only when nothing in the scan calls it."""
     children = {os.path.normpath(r.file) for r in parsed.resources
                 if r.format == "cloudformation" and r.call_sites}
-    if children:
-        parsed.resources = [r for r in parsed.resources
-                            if not (r.format == "cloudformation" and not r.call_sites
-                                    and os.path.normpath(r.scope) in children)]
+    modules = set()
+    for r in parsed.resources:
+        if r.format == "terraform" and r.call_sites:
+            modules.add(os.path.normpath(os.path.dirname(r.file) or "."))
+            # a module that only calls other modules is a called folder too
+            modules.update(os.path.normpath(os.path.dirname(f) or ".") for f, _ in r.call_sites[1:])
+    if children or modules:
+        parsed.resources = [r for r in parsed.resources if not (
+            (r.format == "cloudformation" and not r.call_sites and os.path.normpath(r.scope) in children)
+            or (r.format == "terraform" and os.path.normpath(r.scope) in modules))]

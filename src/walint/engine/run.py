@@ -156,7 +156,7 @@ def run_rules(graph, rules, locator, limits, anchor="", report_failures=True):
                 continue
             if f.status == "fail" and f.resource.optional:
                 f.status = "unknown"
-                f.message += " (the resource may not exist: its condition or count is unknown)"
+                f.message += " (the resource may not exist: its condition, count or for_each is unknown)"
             level = locator.level(rule, f)
             if level == "off":  # off for this file: its profile or per-path ignores
                 continue
@@ -213,7 +213,7 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
         _neutralise(r)
     results.sort(key=Result.sort_key)
     unknowns.sort(key=Result.sort_key)
-    files = len(set(parsed.files)) if parsed.files else len(inputs.cfn_files) + len(inputs.plan_files)
+    files = len({os.path.normpath(f) for f in parsed.files}) if parsed.files else len(inputs.cfn_files) + len(inputs.plan_files)
     return Report(version=__version__, profile=options.profile, fail_on=options.fail_on,
                   rules=ran, results=results, unknowns=unknowns,
                   diagnostics=sorted(set(diagnostics), key=lambda d: (d.file, d.line or 0, d.message)),

@@ -1,8 +1,9 @@
 """The resource graph: resources indexed by (scope, address), edges from every Ref.
 
 A scope is one configuration (a Terraform root module, a CloudFormation template with
-its nested stacks); references never cross scopes, so two roots that both declare
-`aws_vpc.main` stay apart.
+its nested stacks); references stay within their scope, so two roots that both declare
+`aws_vpc.main` stay apart. The one exception is a CloudFormation `Fn::ImportValue` of
+an export another template of the scan defines: its Ref names the exporting scope.
 """
 from __future__ import annotations
 
@@ -20,12 +21,12 @@ class Edge:
 
 
 def _refs_with_path(value, path=()):
-    """(address, attr path) of every reference inside a value, in document order."""
+    """(scope or None, address, attr path) of every reference inside a value, in document order."""
     if isinstance(value, Ref):
-        yield value.address, path
+        yield value.scope, value.address, path
     elif isinstance(value, Unknown):
         for address in value.refs:
-            yield address, path
+            yield None, address, path
     elif isinstance(value, OneOf):
         for option in value.options:
             yield from _refs_with_path(option, path)
@@ -59,8 +60,8 @@ class Graph:
         self._out = defaultdict(list)
         for r in self._all:
             seen = set()
-            for address, path in _refs_with_path(r.attrs):
-                target = self.lookup(r.scope, address)
+            for scope, address, path in _refs_with_path(r.attrs):
+                target = self.lookup(scope or r.scope, address)
                 via = ".".join(str(p) for p in path)
                 if target is None or target is r or (target.address, via) in seen:
                     continue
@@ -100,7 +101,7 @@ class Graph:
     def deref(self, resource, value):
         """The resource a value refers to (a Ref), or None (a literal id, unknown, absent)."""
         if isinstance(value, Ref):
-            return self.lookup(resource.scope, value.address)
+            return self.lookup(value.scope or resource.scope, value.address)
         return None
 
     def targets(self, resource, value):
@@ -149,8 +150,14 @@ class Graph:
     def resolve(self, resource, value, _depth=0):
         """Follow a Ref to an attribute of another resource to that attribute's value.
 
-        `Ref(x, "id")` and other computed attributes (arn, ...) stay as they are: they name
-        a resource rather than a setting of it.
+        An argument the configuration sets is known before deployment (issue 14):
+        Terraform `aws_vpc.main.cidr_block` is the VPC's `cidr_block`, and a
+        CloudFormation `!GetAtt Vpc.CidrBlock` is the property of the same name, for the
+        attributes that echo a property (VPC CidrBlock; Subnet AvailabilityZone,
+        CidrBlock, VpcId; SecurityGroup VpcId; Instance AvailabilityZone; SQS QueueName;
+        SNS TopicName; SSM Parameter Type and Value...). `Ref(x, "id")` and other computed
+        attributes (arn, ...) stay as they are: they name a resource rather than a setting
+        of it; any other attribute the configuration does not set is Unknown.
         """
         if not isinstance(value, Ref) or _depth > 16:
             return value

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from walint.model.values import OneOf
+
 _KINDS = {
     "vpc": ("AWS::EC2::VPC", "aws_vpc", "aws_default_vpc"),
     "subnet": ("AWS::EC2::Subnet", "aws_subnet", "aws_default_subnet"),
@@ -207,6 +209,8 @@ def _snake_tree(value, names: dict):
         return out
     if isinstance(value, list):
         return [_snake_tree(v, names) for v in value]
+    if isinstance(value, OneOf):     # the branches of an undecided Fn::If are properties too
+        return OneOf(tuple(_snake_tree(v, names) for v in value.options))
     return value
 
 

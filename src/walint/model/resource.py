@@ -11,11 +11,48 @@ from dataclasses import dataclass, field
 
 from walint.model import kinds
 from walint.model.finding import Finding
-from walint.model.values import Unknown
+from walint.model.values import OneOf, Unknown
 
 Path = tuple  # a path into attrs: ("network_configuration", 0, "subnets") or ("ingress", 0, "from_port")
 
 ABSENT = object()  # what Resource.locate returns for an attribute that is not set
+
+
+def _locate(value, parts, path):
+    """Step `parts` into `value`. A part whose presence is undecided is not absent
+    (RULES.md §0.3, issue 14): a block list holding an Unknown (a Terraform `dynamic`
+    block over an unknown collection) gives that Unknown, and a OneOf (a CloudFormation
+    `!If [Cond, {...}, !Ref AWS::NoValue]` with an undecided condition) is stepped into
+    option by option, `None` standing for an absent option."""
+    for i, part in enumerate(parts):
+        if isinstance(value, Unknown):
+            return value, path
+        if isinstance(value, OneOf):
+            found = []
+            for option in value.options:
+                sub = _locate(option, parts[i:], path)[0] if option is not None else ABSENT
+                sub = None if sub is ABSENT else sub
+                if sub not in found:
+                    found.append(sub)
+            if len(found) == 1:
+                return (ABSENT if found[0] is None else found[0]), path
+            return OneOf(tuple(found)), path
+        if isinstance(value, list) and isinstance(part, str):
+            undecided = next((x for x in value if isinstance(x, Unknown)), None)
+            if undecided is not None:
+                return undecided, path
+            if len(value) != 1 or not isinstance(value[0], (dict, OneOf)):
+                return ABSENT, path
+            value, path = value[0], path + (0,)
+            if isinstance(value, OneOf):
+                return _locate(value, parts[i:], path)
+        if isinstance(value, dict) and part in value:
+            value, path = value[part], path + (part,)
+        elif isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
+            value, path = value[part], path + (part,)
+        else:
+            return ABSENT, path
+    return value, path
 
 
 @dataclass(eq=False)
@@ -32,8 +69,9 @@ class Resource:
     attrs: dict = field(default_factory=dict)
     positions: dict = field(default_factory=dict)  # Path -> (line, column), 1-based
     kind: str = "other"
-    # May not exist (a CFN resource under an unknown Condition, a TF count of unknown
-    # truth such as `var.enabled ? 1 : 0`): rules give it no finding of its own.
+    # May not exist (a CFN resource under an unknown Condition, a TF count or for_each
+    # that is not known, `var.enabled ? 1 : 0` or `var.n`): a finding on it is unknown
+    # (engine/run.py turns it into one, for every rule).
     optional: bool = False
     # The instance set could not be known (count/for_each unknown): address ends in [*].
     instances_unknown: bool = False
@@ -59,21 +97,7 @@ class Resource:
             parts = tuple(kinds.native_path(self.kind, self.format, name).split("."))
         else:
             parts = tuple(name)
-        value, path = self.attrs, ()
-        for part in parts:
-            if isinstance(value, Unknown):
-                return value, path
-            if isinstance(value, list) and isinstance(part, str):
-                if len(value) != 1 or not isinstance(value[0], dict):
-                    return ABSENT, path
-                value, path = value[0], path + (0,)
-            if isinstance(value, dict) and part in value:
-                value, path = value[part], path + (part,)
-            elif isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
-                value, path = value[part], path + (part,)
-            else:
-                return ABSENT, path
-        return value, path
+        return _locate(self.attrs, parts, ())
 
     def get(self, name, default=None):
         """The value of an attribute, or `default` when it is not set."""

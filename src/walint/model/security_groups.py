@@ -452,11 +452,26 @@ _TF_VPC_RULE_FIELDS = (("cidr_ipv4", "cidr", False), ("cidr_ipv6", "cidr", False
                        ("prefix_list_id", "prefix", False))
 
 
+def _setting(graph, holder, value):
+    """A value that refers to a setting of another resource (`aws_vpc.main.cidr_block`,
+    `!GetAtt Vpc.CidrBlock`) is that setting when the configuration gives it: a range or
+    a port known before deployment (issue 14). Ids and other computed attributes stay
+    references (Graph.resolve)."""
+    if isinstance(value, Ref):
+        return graph.resolve(holder, value)
+    if isinstance(value, OneOf):
+        return OneOf(tuple(_setting(graph, holder, o) for o in value.options))
+    return value
+
+
 def _rules_from_item(graph, *, item, direction, group, origin, base, fields, protocol_attr,
                      absent_ports_all=False):
     """Expand one rule item (a dict) into SgRule objects, one per source element."""
-    protocol = normalize_protocol(item.get(protocol_attr))
-    lo, hi, unknown_ports = _ports(protocol, item.get("from_port"), item.get("to_port"),
+    def setting(value):
+        return _setting(graph, origin, value)
+
+    protocol = normalize_protocol(setting(item.get(protocol_attr)))
+    lo, hi, unknown_ports = _ports(protocol, setting(item.get("from_port")), setting(item.get("to_port")),
                                    absent_means_all=absent_ports_all)
     description = item.get("description")
     description = description if isinstance(description, str) else ""
@@ -480,12 +495,12 @@ def _rules_from_item(graph, *, item, direction, group, origin, base, fields, pro
             elif flag is None and raw is not None:
                 add(UnknownSource("whether the rule admits its own group is unknown"), attr)
             continue
-        values = _elements(raw) if is_list else [raw]
+        values = _elements(setting(raw)) if is_list else [raw]
         for v in values:
             if v is None:
                 continue
             if kind == "cidr":
-                src = _cidr_source(v)
+                src = _cidr_source(setting(v))
             elif kind == "sg":
                 src = _sg_source(graph, origin, v)
                 if isinstance(src, Sg) and group is not None and src.node is group:

@@ -382,8 +382,7 @@ class RouteInfo:
         if self.target is not None:
             return f"{TARGET_WORDS.get(self.target_kind, self.target_kind)} {self.target.address}"
         if self.target_kind:
-            v = self.target_value if isinstance(self.target_value, str) else "(not in the scanned files)"
-            return f"{TARGET_WORDS.get(self.target_kind, self.target_kind)} {v}"
+            return f"{TARGET_WORDS.get(self.target_kind, self.target_kind)} {_target_words(self.target_value)}"
         return "an unknown target"
 
     @property
@@ -396,6 +395,21 @@ class RouteInfo:
         if self.target is not None:
             out.append(Related(self.target, (), f"{TARGET_WORDS.get(self.target_kind, self.target_kind)} the route uses"))
         return out
+
+
+def _target_words(value) -> str:
+    """A route target that is not a resource of the graph: a literal id, a reference to
+    something not scanned, or a value computed from resources that may not exist."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Ref):
+        return f"{value.address} (not in the scanned files)"
+    if isinstance(value, Unknown):
+        named = f"{value.refs[0]} " if value.refs else ""
+        return f"{named}(unknown: {value.reason})"
+    if isinstance(value, OneOf):
+        return "(depends on a condition walint cannot decide)"
+    return "(not in the scanned files)"
 
 
 @dataclass(eq=False)
@@ -451,6 +465,12 @@ class Tier:
 
 def _classify_target(graph, holder, attr, value, implied):
     """(kind, resource, reason) of a route target value."""
+    if isinstance(value, Unknown) and value.refs:
+        # computed from the ids of one resource (`element(aws_instance.nat.*.id, count.index)`
+        # over instances walint cannot count): the target is that resource
+        found = {id(r): r for r in (graph.lookup(holder.scope, a) for a in value.refs) if r is not None}
+        if len(found) == 1:
+            value = Ref(next(iter(found.values())).address)
     if isinstance(value, Ref):
         target = graph.deref(holder, value)
         if target is not None:
@@ -496,12 +516,16 @@ def _make_route(graph, owner, path, data, certain=True) -> RouteInfo:
             v = data.get(name)
         return None if _empty(v) else v
 
+    def setting(v):     # `aws_vpc.peer.cidr_block`, `!GetAtt Vpc.CidrBlock`: the configured range
+        return graph.resolve(owner, v) if isinstance(v, Ref) else v
+
     v4 = get("destination_cidr_block") if not isinstance(data, dict) else get("cidr_block")
     if isinstance(data, dict) and v4 is None:
         v4 = get("destination_cidr_block")
     v6 = get("destination_ipv6_cidr_block") if not isinstance(data, dict) else get("ipv6_cidr_block")
     if isinstance(data, dict) and v6 is None:
         v6 = get("destination_ipv6_cidr_block")
+    v4, v6 = setting(v4), setting(v6)
     plist = get("destination_prefix_list_id")
     if v4 is not None:
         dest, family, is_default = v4, "ipv4", _is_cidr_default(v4, DEFAULT_V4)
@@ -664,7 +688,7 @@ class _Topology:
                 main = self._tier_from_main(subnet)
                 if main.tier != t.tier:
                     return Tier(subnet, UNKNOWN, assoc=assocs[0],
-                                reason=f"{assocs[0].address} may not exist (its condition or count is unknown)")
+                                reason=f"{assocs[0].address} may not exist (its condition, count or for_each is unknown)")
             return t
         return self._tier_from_main(subnet)
 

@@ -45,11 +45,15 @@ class Ref:
     """A reference to another resource (CFN Ref/GetAtt, TF `aws_x.y.attr`).
 
     `address` is the target's graph address; `attr` is the attribute referenced,
-    "id" for a plain CloudFormation Ref or a Terraform `.id`.
+    "id" for a plain CloudFormation Ref or a Terraform `.id`. `scope` is None for a
+    reference within the holder's own configuration (nearly always); a value imported
+    from another template of the scan (`Fn::ImportValue` of its export) names that
+    template's scope.
     """
 
     address: str
     attr: str = "id"
+    scope: str | None = None
 
     def __repr__(self) -> str:
         return f"Ref({self.address}.{self.attr})"

@@ -54,6 +54,7 @@ class ParseResult:
     resources: list = field(default_factory=list)     # list[walint.model.resource.Resource]
     diagnostics: list = field(default_factory=list)   # list[Diagnostic]
     files: list = field(default_factory=list)         # every file read, as given
+    exports: list = field(default_factory=list)       # CloudFormation exports (cloudformation/exports.py)
 
 
 MAX_INT_DIGITS = 4000   # below Python's int-str conversion limit (4300 digits)

@@ -25,7 +25,10 @@ How values are represented (RULES.md §0.3, §3.1, §3.5):
   the value itself.
 * `Fn::Sub`/`Fn::Join`/... over values that are not all known give
   `Unknown(reason, refs=(addresses of the resources used,...))`. `Fn::Base64` of a known
-  string is the string itself. `Fn::Cidr` is computed. `Fn::ImportValue` is Unknown.
+  string is the string itself. `Fn::Cidr` is computed. `Fn::ImportValue` is Unknown
+  until the scan is read, then the value of the one scanned template's export that
+  answers it, if any (exports.py). An `Fn::Join` of resource ids split again at the same
+  delimiter, or passed to a List parameter of a nested stack, gives back the ids.
 * Conditions are three-valued; a resource whose condition is false is left out, one
   whose condition is unknown has `optional=True`.
 * `meta`: `logical_id`, `condition`, `deletion_policy`, `update_replace_policy`,
@@ -48,7 +51,9 @@ Nested stacks (`AWS::CloudFormation::Stack` with a local `TemplateURL`, and
 are read with their parameters bound; their resources follow the stack resource, with
 addresses `Parent.Child`, the parent's `scope`, their own `file`, and `call_sites`.
 A stack that may not exist makes its resources optional. Remote templates are not
-fetched: their outputs are Unknown.
+fetched: a TemplateURL whose path ends in the path of a file beside the parent
+(`https://s3.amazonaws.com/bucket/infrastructure/vpc.yaml` -> `infrastructure/vpc.yaml`)
+reads that local copy (a note says so); otherwise the stack's outputs are Unknown.
 
 Reading: a fast reader on PyYAML's C loader (fastyaml.py) reads templates exactly as
 cfn-lint's decoder does (a test checks it on the whole corpus); cfn-lint itself is

@@ -16,6 +16,8 @@ import re
 
 from walint.model.values import AzIndex, AzList, OneOf, Ref, Unknown, iter_refs
 
+from .exports import Carrying, ImportName
+
 from . import parameters as P
 from .decoding import position
 
@@ -450,7 +452,11 @@ def _join(ev, arg, node):
 def _join_known(d, values):
     texts = [scalar_text(v) for v in values if v is not None]
     if any(t is None for t in texts):
-        return unknown_from("Fn::Join over values known only at deploy time", list(values))
+        u = unknown_from("Fn::Join over values known only at deploy time", list(values))
+        items = tuple(v for v in values if v is not None)
+        if all(isinstance(v, (Ref, str)) for v in items):    # ids of resources: splittable again
+            return Carrying(u.reason, u.refs, carried=P.Joined(d, items))
+        return u
     return d.join(texts)
 
 
@@ -503,6 +509,9 @@ def _split(ev, arg, node):
     def split(d, source):
         if isinstance(d, str) and d and isinstance(source, str):
             return source.split(d)
+        items = P.unjoined(source, d) if isinstance(d, str) and d else None
+        if items is not None:
+            return items
         return unknown_from("Fn::Split of a value known only at deploy time", source)
 
     return lift(split, ev.value(arg[0]), ev.value(arg[1]))
@@ -586,7 +595,10 @@ def _import_value(ev, arg, node):
     name = ev.value(arg)
     label = name if isinstance(name, str) else "(an export name known only at deploy time)"
     refs = unknown_from("", name).refs
-    return Unknown(f"Fn::ImportValue {label} is another stack's export", refs)
+    if not isinstance(name, str):
+        return Unknown(f"Fn::ImportValue {label} is another stack's export", refs)
+    return Carrying(f"Fn::ImportValue {label} is another stack's export, not found in the scanned templates",
+                    refs, carried=ImportName(name))
 
 
 def _length(ev, arg, node):

@@ -4,9 +4,12 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import dataclass
 
 from walint.model.values import AzList, Unknown
 from walint.parsers.base import Diagnostic
+
+from .exports import Carrying
 
 PSEUDO = (
     "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition",
@@ -110,10 +113,31 @@ def is_az_list_type(ptype: str) -> bool:
     return ptype in ("List<AWS::EC2::AvailabilityZone::Name>", "CommaDelimitedList")
 
 
+@dataclass(frozen=True)
+class Joined:
+    """What an `Fn::Join` over values known only at deploy time was made of (kept in the
+    Unknown standing for the string), so that splitting it again at the same delimiter,
+    or passing it to a List parameter of a nested stack, gives back the items: a
+    reference architecture joins its subnet ids into one output and its nested stacks
+    take them as `List<AWS::EC2::Subnet::Id>` (issue 14)."""
+
+    delimiter: str
+    items: tuple
+
+
+def unjoined(value, delimiter=","):
+    """The items of a joined value when it was joined with `delimiter`, else None."""
+    if isinstance(value, Carrying) and isinstance(value.carried, Joined) \
+            and value.carried.delimiter.strip() == delimiter.strip():
+        return list(value.carried.items)
+    return None
+
+
 def convert(ptype: str, value):
     """A supplied or default value, as CloudFormation hands it to the template."""
     if not isinstance(value, (str, int, float, bool, list)):
-        return value                       # a marker bound by a parent stack: keep it
+        items = unjoined(value) if is_list_type(ptype) else None
+        return items if items is not None else value   # a marker bound by a parent stack: keep it
     if is_list_type(ptype):
         items = value if isinstance(value, list) else (
             [] if _as_text(value) == "" else [p.strip() for p in _as_text(value).split(",")])

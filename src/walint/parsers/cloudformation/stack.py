@@ -11,6 +11,7 @@ from walint.parsers.base import INCOMPLETE, Diagnostic, ParseResult, why_stopped
 from . import parameters as P
 from .decoding import Decoded, decode_file, end_line, position
 from .evaluator import ABSENT, NESTED_STACK_TYPES, Evaluator, is_intrinsic, scalar_text
+from .exports import export_of
 from .nodes import MDict, marks, sam_merge, substitute
 
 SAM = "AWS::Serverless-2016-10-31"
@@ -222,9 +223,14 @@ class Stack:
         if not isinstance(props, dict):
             return None
         url = self.ev.value(props.get(NESTED_STACK_TYPES.get(self.resource_type(logical), "TemplateURL")))
-        if not isinstance(url, str) or not url or _REMOTE.match(url) or "{{resolve:" in url:
-            return None
-        path = os.path.normpath(os.path.join(os.path.dirname(self.file), url))
+        if isinstance(url, str) and url and not _REMOTE.match(url) and "{{resolve:" not in url:
+            path = os.path.normpath(os.path.join(os.path.dirname(self.file), url))
+        else:
+            path = self._local_copy(url)
+            if path is None:
+                return None
+            self.warn(self.keys.get(logical), f"nested stack {logical}: its template is published elsewhere; "
+                      f"walint reads the local copy {path}", level="note")
         if os.path.realpath(path) in self.chain:
             self.warn(self.keys.get(logical), f"nested stack {logical} includes {url}, which is already being read (a template including itself)")
             return None
@@ -247,6 +253,35 @@ class Stack:
         return Stack(self.session, decoded, scope=self.scope, prefix=self.address(logical) + ".",
                      supplied=bound, pseudo=pseudo, call_sites=self.call_sites + [(self.file, line)],
                      chain=self.chain)
+
+    def _local_copy(self, url):
+        """The scanned file a remote TemplateURL publishes, if any: the longest tail of
+        the URL's path (`https://s3.amazonaws.com/bucket/infrastructure/vpc.yaml` ->
+        `infrastructure/vpc.yaml`, then `vpc.yaml`) that names a file beside the parent
+        template. Reference architectures ship their nested templates next to the master
+        and upload them to S3; reading the local copy lets parameters that carry security
+        groups and subnets reach the stacks that use them (issue 14). A URL built from
+        values known only at deploy time is read from its literal tail."""
+        text = url if isinstance(url, str) else (
+            url.partial if isinstance(url, Unknown) and isinstance(url.partial, str) else None)
+        if not text:
+            return None
+        text = re.sub(r"\$\{[^}]*\}", "${}", text).split("?", 1)[0].split("#", 1)[0]
+        if _REMOTE.match(text):
+            text = text.split("://", 1)[1]
+        parts = [p for p in text.split("/") if p and p not in (".", "..")]   # stays under the parent's folder
+        known = len(parts)
+        while known > 0 and "${" not in parts[known - 1]:
+            known -= 1
+        parts = parts[known:]
+        if not parts or not parts[-1].endswith((".yaml", ".yml", ".json", ".template")):
+            return None
+        base = os.path.dirname(self.file)
+        for i in range(len(parts)):
+            candidate = os.path.normpath(os.path.join(base, *parts[i:]))
+            if os.path.isfile(candidate):
+                return candidate
+        return None
 
     def child_output(self, logical: str, name: str):
         child = self.child(logical)
@@ -293,6 +328,21 @@ class Stack:
                 if child is not None:
                     child.optional = resource.optional     # a stack that may not exist
                     child.emit(out)
+        self.session.result.exports.extend(self.exports())
+
+    def exports(self) -> list:
+        """The outputs this template exports (for Fn::ImportValue in other templates)."""
+        out = []
+        for name, node in self.outputs.items():
+            if not isinstance(node, dict) or not isinstance(node.get("Export"), dict):
+                continue
+            cond = node.get("Condition")
+            if isinstance(cond, str) and self.ev.condition(cond, node) is not True:
+                continue
+            export = export_of(self.ev.value(node["Export"].get("Name")), self.output(str(name)), self.scope)
+            if export is not None:
+                out.append(export)
+        return out
 
     def _resource(self, logical: str, node):
         key = self.keys.get(logical)

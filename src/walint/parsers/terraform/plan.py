@@ -2,7 +2,8 @@
 
 Addresses and values are the plan's own. Values Terraform marks unknown
 (`after_unknown`) become Unknown("known after apply"), with a Ref or the referenced
-addresses when the configuration's `references` name a managed resource. Lines point at
+addresses when the configuration's `references` name a managed resource; an attribute
+the plan marks unknown that the configuration never sets is left out (absent). Lines point at
 the resource block in the .tf files beside the plan when they exist, else at the line of
 the plan where the address appears.
 """
@@ -62,15 +63,17 @@ def read_plan(path: str) -> ParseResult:
         attrs = {}
         for k, v in values.items():
             u = unk.get(k) if isinstance(unk, dict) else None
+            if u is True and _unset(exprs, k):
+                continue
             val = _merge_unknown(v, u, 0)
             if isinstance(val, Unknown):
-                val = _ref_for(val, exprs.get(k), addr, instances)
+                val = _ref_for(val, (exprs or {}).get(k), addr, instances)
             if val is None:
                 continue
             attrs[k] = val
         for k, u in (unk.items() if isinstance(unk, dict) else ()):
-            if k not in attrs and u is True:
-                attrs[k] = _ref_for(Unknown(AFTER_APPLY), exprs.get(k), addr, instances)
+            if k not in attrs and u is True and not _unset(exprs, k):
+                attrs[k] = _ref_for(Unknown(AFTER_APPLY), (exprs or {}).get(k), addr, instances)
         loc = locator.find(addr)
         if loc is not None:
             file, line, end_line, positions, comments, call_sites = loc
@@ -111,21 +114,29 @@ def _merge_unknown(v, u, depth):
 
 
 def _config_expressions(config, addr):
-    """The `expressions` of the resource's configuration block, if present."""
+    """The `expressions` of the resource's configuration block; None when the plan has
+    no configuration for it (then nothing is known about what the configuration sets)."""
     parts = _split_address(_config_address(addr))
     mod = config
     for p in parts[:-1]:
         calls = mod.get("module_calls") or {}
         call = calls.get(p)
         if not isinstance(call, dict):
-            return {}
+            return None
         mod = call.get("module") or {}
     want = parts[-1]
     for r in mod.get("resources") or []:
         if isinstance(r, dict) and r.get("address") == want:
             e = r.get("expressions")
             return e if isinstance(e, dict) else {}
-    return {}
+    return None
+
+
+def _unset(exprs, key):
+    """True when the configuration is known and never sets `key`: a value the plan marks
+    unknown there is computed by the provider (kms_key_id, snapshot_identifier of a new
+    DB), which for walint is an absent argument, as in the .tf files, not an unknown."""
+    return exprs is not None and key not in exprs
 
 
 def _split_address(a):
@@ -197,7 +208,9 @@ class _SourceLocator:
     def find(self, addr):
         if not self.ok:
             return None
-        from .evaluate import Evaluator, _block_comments, _is_local_source, load_module
+        from .building import _block_comments
+        from .evaluate import Evaluator
+        from .loading import _is_local_source, load_module
         if self.ev is None:
             self.ev = Evaluator()
         parts = _split_address(_config_address(addr))

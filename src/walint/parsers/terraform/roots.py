@@ -5,7 +5,8 @@ import json
 import os
 
 from . import syntax as S
-from .evaluate import ModuleInstance, Scope, load_module
+from .loading import load_module
+from .scope import ModuleInstance, Scope
 from .values import Err, Unknown
 
 

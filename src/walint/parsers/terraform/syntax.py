@@ -149,7 +149,7 @@ class Attribute:
                 raise
             except BaseException:
                 # stopped (the engine's time limit): the tree is shared by later roots
-                # in this process (evaluate._LOADED), so leave it readable again
+                # in this process (loading._LOADED), so leave it readable again
                 self._node, self._conv = node, conv
                 raise
         return self._expr
