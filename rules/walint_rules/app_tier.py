@@ -218,7 +218,7 @@ def app_tier_private(graph):
                                 "addresses: they can be reached without the load balancer, guarded by a "
                                 "security group alone", key="public-ip")
             elif v is None:
-                yield r.unknown("assign_public_ip", "assign_public_ip cannot be resolved")
+                yield r.unknown("assign_public_ip", f"{r.native('assign_public_ip')} cannot be resolved")
         p = placement(graph, r)
         if p.missing or (not p.subnets and not p.unknown):
             if r.kind == "asg":
@@ -384,7 +384,7 @@ def subnet_public_ip_by_tier(graph):
         v = decide(s.get("map_public_ip_on_launch"), as_bool)
         if v is not True:
             if v is None:
-                yield s.unknown("map_public_ip_on_launch", "map_public_ip_on_launch cannot be resolved")
+                yield s.unknown("map_public_ip_on_launch", f"{s.native('map_public_ip_on_launch')} cannot be resolved")
             continue
         t = tier_of(graph, s)
         if t.tier in (PRIVATE, ISOLATED):

@@ -154,7 +154,7 @@ def automated_backup_retention(graph):
         if state == "ok":
             continue
         if state is None:
-            yield res.unknown(attr, f"{attr} {_UNRESOLVED}")
+            yield res.unknown(attr, f"{res.native(attr)} {_UNRESOLVED}")
             continue
         covered = _aws_backup(graph, res, threshold)
         if covered is True:
@@ -166,7 +166,7 @@ def automated_backup_retention(graph):
         suffix = "" if res.has(attr) else " (the default)"
         if state == "disabled":
             yield res.finding(attr, f"{what} {res.address} has automated backups disabled "
-                              f"({attr} = {shown}{suffix})", key="retention")
+                              f"({res.setting(attr, shown)}{suffix})", key="retention")
         else:
             yield res.finding(attr, f"{what} {res.address} keeps backups for {shown} day(s){suffix}, "
                               f"below the {threshold} days the {prof} profile asks for",
@@ -316,7 +316,7 @@ def deletion_protection(graph):
                 yield res.finding("skip_final_snapshot", f"{what} {res.address} skips the final snapshot "
                                   "when it is deleted", key="final-snapshot")
             elif skip is None and not _prevent_destroy(res):
-                yield res.unknown("skip_final_snapshot", f"skip_final_snapshot {_UNRESOLVED}",
+                yield res.unknown("skip_final_snapshot", f"{res.native('skip_final_snapshot')} {_UNRESOLVED}",
                                   key="final-snapshot")
         else:
             policy = res.meta.get("deletion_policy", "Snapshot")

@@ -609,7 +609,7 @@ def rds_not_public(graph):
                                  "gets a public IP, and in a public subnet its port is exposed to the "
                                  "internet behind its security group alone", key="public")
             elif v is None:
-                yield db.unknown("publicly_accessible", "publicly_accessible cannot be resolved")
+                yield db.unknown("publicly_accessible", f"{db.native('publicly_accessible')} cannot be resolved")
             continue
         default = public_by_default(graph, db)
         if default is None:

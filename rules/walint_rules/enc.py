@@ -88,16 +88,18 @@ def rds_storage_encrypted(graph):
             if key is True:
                 continue
             if key is None:
-                yield db.unknown("kms_key_id", f"kms_key_id {_UNRESOLVED}")
+                yield db.unknown("kms_key_id", f"{db.native('kms_key_id')} {_UNRESOLVED}")
                 continue
             yield db.unknown("snapshot_identifier", "restored from a snapshot: encryption is the snapshot's")
             continue
         verdict = decide(db.get("storage_encrypted", False), as_bool)
         if verdict is False:
             yield db.finding("storage_encrypted",
-                             f"DB instance {db.address} stores data unencrypted (StorageEncrypted is false)")
+                             f"DB instance {db.address} stores data unencrypted "
+                             f"({db.setting('storage_encrypted', False)}"
+                             f"{'' if db.has('storage_encrypted') else ', the default'})")
         elif verdict is None:
-            yield db.unknown("storage_encrypted", "storage_encrypted depends on a value walint cannot resolve")
+            yield db.unknown("storage_encrypted", f"{db.native('storage_encrypted')} depends on a value walint cannot resolve")
 
 
 
@@ -185,12 +187,12 @@ def rds_cluster_storage_encrypted(graph):
         verdict = is_true(c.get("storage_encrypted"), False)
         if verdict is False and key is False:
             yield c.finding("storage_encrypted", f"DB cluster {c.address} stores data unencrypted "
-                            "(StorageEncrypted is false" + ("" if c.has("storage_encrypted")
-                                                            else " by default") + ")")
+                            f"({c.setting('storage_encrypted', False)}"
+                            + ("" if c.has("storage_encrypted") else ", the default") + ")")
         elif verdict is None:
-            yield c.unknown("storage_encrypted", f"storage_encrypted {_UNRESOLVED}")
+            yield c.unknown("storage_encrypted", f"{c.native('storage_encrypted')} {_UNRESOLVED}")
         elif verdict is False and key is None:
-            yield c.unknown("kms_key_id", f"kms_key_id {_UNRESOLVED}")
+            yield c.unknown("kms_key_id", f"{c.native('kms_key_id')} {_UNRESOLVED}")
 
 
 def _cache_engine(res, default="redis"):
@@ -280,7 +282,7 @@ def elasticache_at_rest_encryption(graph):
             yield rg.finding("at_rest_encryption_enabled",
                              f"replication group {rg.address} does not encrypt data at rest")
         elif verdict is None:
-            yield rg.unknown("at_rest_encryption_enabled", f"at_rest_encryption_enabled {_UNRESOLVED}")
+            yield rg.unknown("at_rest_encryption_enabled", f"{rg.native('at_rest_encryption_enabled')} {_UNRESOLVED}")
     for cc in graph.resources("cache_cluster"):
         if cc.has("replication_group_id"):
             continue
@@ -473,7 +475,7 @@ def ebs_efs_encrypted(graph):
             yield vol.finding("encrypted", f"EBS volume {vol.address} is not encrypted" +
                               ("" if vol.has("encrypted") else " (Encrypted defaults to false)"))
         elif verdict is None and account is not True:
-            yield vol.unknown("encrypted", f"encrypted {_UNRESOLVED}")
+            yield vol.unknown("encrypted", f"{vol.native('encrypted')} {_UNRESOLVED}")
     for res in graph.resources("instance", "launch_template"):
         account = _ebs_default_on(graph, res)
         mappings = _mapping_verdicts(res)
@@ -507,7 +509,7 @@ def ebs_efs_encrypted(graph):
             yield fs.finding("encrypted", f"EFS file system {fs.address} is not encrypted" +
                              ("" if fs.has("encrypted") else " (Encrypted defaults to false)"))
         elif verdict is None:
-            yield fs.unknown("encrypted", f"encrypted {_UNRESOLVED}")
+            yield fs.unknown("encrypted", f"{fs.native('encrypted')} {_UNRESOLVED}")
 
 
 def _blank(value):
@@ -593,7 +595,7 @@ def sqs_sns_encrypted(graph):
                             f"queue {q.address} turns SSE-SQS off and names no KMS key: "
                             "messages are stored unencrypted")
         elif verdict is None:
-            yield q.unknown("sqs_managed_sse_enabled", f"sqs_managed_sse_enabled {_UNRESOLVED}")
+            yield q.unknown("sqs_managed_sse_enabled", f"{q.native('sqs_managed_sse_enabled')} {_UNRESOLVED}")
     for t in graph.resources("topic"):
         key = t.get("kms_master_key_id")
         if _blank(key):

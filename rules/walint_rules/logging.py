@@ -237,16 +237,17 @@ def cloudtrail_enabled(graph):
         logging_attr = _name(trail, "is_logging", "enable_logging")
         checks = (
             (logging_attr, True, "is not logging (logging is turned off)"),
-            ("is_multi_region_trail", False, "records one region only (is_multi_region_trail is false)"),
+            ("is_multi_region_trail", False,
+             f"records one region only ({trail.setting('is_multi_region_trail', False)})"),
             ("enable_log_file_validation", False,
-             "does not validate its log files (enable_log_file_validation is false)"),
+             f"does not validate its log files ({trail.setting('enable_log_file_validation', False)})"),
         )
         for attr, default, problem in checks:
             verdict = decide(trail.get(attr, default), as_bool)
             if verdict is False:
                 yield trail.finding(attr, f"CloudTrail trail {trail.address} {problem}")
             elif verdict is None:
-                yield trail.unknown(attr, f"{attr} depends on a value walint cannot resolve")
+                yield trail.unknown(attr, f"{trail.native(attr)} depends on a value walint cannot resolve")
     with_trail = {t.scope for t in trails}
     seen = set()
     for vpc in graph.resources("vpc"):
@@ -359,7 +360,7 @@ def log_group_retention(graph):
                 msg = f"log group {g.address} keeps logs {n} days, below the 365 the regulated profile requires"
             yield g.finding("retention_in_days", msg)
         elif verdict is None:
-            yield g.unknown("retention_in_days", "retention_in_days depends on a value walint cannot resolve")
+            yield g.unknown("retention_in_days", f"{g.native('retention_in_days')} depends on a value walint cannot resolve")
     for fn in graph.resources("lambda"):
         scoped = [g for g in groups if g.scope == fn.scope]
         has = _lambda_has_group(graph, fn, scoped)
@@ -632,7 +633,7 @@ def distributed_tracing(graph):
         if verdict is False:
             yield r.finding(attr, f"API stage {r.address} does not trace requests with X-Ray")
         elif verdict is None:
-            yield r.unknown(attr, f"{attr} depends on a value walint cannot resolve")
+            yield r.unknown(attr, f"{r.native(attr)} depends on a value walint cannot resolve")
     for td in graph.resources("task_def"):
         cs = containers(td)
         if isinstance(cs, Unknown):

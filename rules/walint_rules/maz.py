@@ -83,9 +83,11 @@ def rds_multi_az(graph):
             yield db.unknown("engine", CLUSTER_UNDECIDED)
         elif verdict is False:
             yield db.finding("multi_az", f"DB instance {db.address} runs in one Availability Zone "
-                             "(MultiAZ is false): a zone outage takes the database down")
+                             f"({db.setting('multi_az', False)}"
+                             f"{'' if db.has('multi_az') else ', the default'}): "
+                             "a zone outage takes the database down")
         elif verdict is None:
-            yield db.unknown("multi_az", "multi_az depends on a value walint cannot resolve")
+            yield db.unknown("multi_az", f"{db.native('multi_az')} depends on a value walint cannot resolve")
 
 
 RULES = [rds_multi_az]

@@ -336,7 +336,7 @@ def _check_nat(graph, nat, served):
     if regional is True:
         return
     if regional is None:
-        yield nat.unknown("availability_mode", "availability_mode cannot be resolved")
+        yield nat.unknown("availability_mode", f"{nat.native('availability_mode')} cannot be resolved")
         return
     home = nat_subnet(graph, nat)
     az_n = zone_of(graph, home) if not isinstance(home, Unknown) else None

@@ -244,7 +244,7 @@ def ecs_min_two_tasks(graph):
                                     f"{as_int(options(t.get('min_capacity'))[0])} task: set a minimum of 2",
                                     related=[Related(svc, (), "the service it scales")])
                 elif v is None:
-                    yield t.unknown("min_capacity", "min_capacity depends on a value walint cannot resolve")
+                    yield t.unknown("min_capacity", f"{t.native('min_capacity')} depends on a value walint cannot resolve")
             continue
         default = 1 if svc.format == "cloudformation" else 0
         value = svc.get("desired_count", default)
@@ -271,7 +271,7 @@ def ecs_min_two_tasks(graph):
             yield svc.finding("desired_count", f"ECS service {svc.address} runs {n} task"
                               f"{'' if n == 1 else 's'} and has no auto scaling: one failure stops it")
         elif v is None:
-            yield svc.unknown("desired_count", "desired_count depends on a value walint cannot resolve")
+            yield svc.unknown("desired_count", f"{svc.native('desired_count')} depends on a value walint cannot resolve")
 
 
 # ------------------------------------------------------------------------------ SCL-002

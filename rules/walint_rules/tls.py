@@ -876,7 +876,7 @@ def elasticache_in_transit_encryption(graph):
                                " (TransitEncryptionEnabled defaults to false)"), key="transit")
             continue
         if enabled is None:
-            yield c.unknown("transit_encryption_enabled", f"transit_encryption_enabled {_UNRESOLVED}",
+            yield c.unknown("transit_encryption_enabled", f"{c.native('transit_encryption_enabled')} {_UNRESOLVED}",
                             key="transit")
             continue
         mode = c.get("transit_encryption_mode")
@@ -887,7 +887,7 @@ def elasticache_in_transit_encryption(graph):
                             "clients (TransitEncryptionMode preferred): finish the migration to "
                             "required", key="mode")
         elif preferred is None:
-            yield c.unknown("transit_encryption_mode", f"transit_encryption_mode {_UNRESOLVED}", key="mode")
+            yield c.unknown("transit_encryption_mode", f"{c.native('transit_encryption_mode')} {_UNRESOLVED}", key="mode")
         if profile(graph, c) == "regulated" and c.kind == "cache_rg" and not c.has("auth_token") \
                 and not c.has("user_group_ids"):
             yield c.finding(None, f"{what} {c.address} requires no authentication (no AUTH token "

@@ -27,7 +27,7 @@ def test_find_in_map_and_parameters(res):
     db = res["Database"].attrs
     assert db["MultiAZ"] is True
     assert db["BackupRetentionPeriod"] == 30
-    assert db["MasterUserPassword"] == Unknown("parameter Secret has no value")
+    assert db["MasterUserPassword"] == Unknown("parameter Secret has no value: give it with --param Secret=VALUE or --parameters FILE")
     assert res["Queue"].attrs == {"DelaySeconds": 3, "MaximumMessageSize": 3}   # Fn::Length, Number
 
 

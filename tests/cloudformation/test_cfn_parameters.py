@@ -26,7 +26,7 @@ def test_defaults(fmt):
     assert db["DBInstanceClass"] == "db.t3.micro"
     assert db["AllocatedStorage"] == 20
     assert db["MultiAZ"] is False
-    assert db["BackupRetentionPeriod"] == Unknown("parameter Retention has no value")
+    assert db["BackupRetentionPeriod"] == Unknown("parameter Retention has no value: give it with --param Retention=VALUE or --parameters FILE")
     assert res["SubnetGroup"].attrs["SubnetIds"] == ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
 
 

@@ -232,6 +232,8 @@ def normalize(resource) -> None:
         names = {}
         resource.attrs = _snake_tree(resource.attrs, names)
         resource.native_names = names
+        if resource.meta.get("defaults"):
+            resource.meta["defaults"] = {_snake_path(p): v for p, v in resource.meta["defaults"].items()}
         resource.positions = {_snake_path(p): pos for p, pos in resource.positions.items()}
 
 

@@ -131,13 +131,43 @@ class Resource:
             path = tuple(name)
         if not key and name is not None:
             key = name if isinstance(name, str) else ".".join(map(str, name))
+        message += self._defaults_note(path)
         return Finding(self, path, message, related=list(related), key=key, severity=severity)
 
     def unknown(self, name=None, reason="", *, key="") -> Finding:
-        """A check on this resource that could not be decided, and why."""
+        """A check on this resource that could not be decided, and why (with the input that
+        would decide it, when the undecided value names one)."""
+        if name is not None:
+            value = self.locate(name)[0]
+            why = getattr(value, "reason", None)
+            if isinstance(value, Unknown) and isinstance(why, str) and why and why not in reason:
+                reason = f"{reason} ({why})"
         f = self.finding(name, reason, key=key)
         f.status = "unknown"
         return f
+
+    def _defaults_note(self, path) -> str:
+        """` (from the default of variable env: --var env=VALUE changes it)` when the value at
+        `path` (or around it) was decided by an input's default rather than written."""
+        defaults = self.meta.get("defaults") if isinstance(self.meta, dict) else None
+        if not defaults:
+            return ""
+        path = tuple(path)
+        for n in range(len(path), 0, -1):
+            inputs = defaults.get(path[:n])
+            if inputs:
+                break
+        else:
+            return ""
+        words = []
+        for kind, name, top in inputs[:3]:
+            if top:
+                flag = "--var" if kind == "variable" else "--param"
+                words.append(f"the default of {kind} {name}: {flag} {name}=VALUE changes it")
+            else:
+                words.append(f"the default of {kind} {name}, which the "
+                             f"{'module call' if kind == 'variable' else 'parent stack'} does not set")
+        return " (from " + "; ".join(words) + ")"
 
     # -- words for messages -------------------------------------------------------------
 

@@ -173,6 +173,9 @@ class Evaluator:
         self.stack = stack
         self._conditions: dict = {}
         self._in_progress: set = set()
+        # While a resource's properties are evaluated: path -> the parameters whose
+        # Default decided the value there (messages name them and the flag that changes them).
+        self.defaults: dict | None = None
 
     # ----------------------------------------------------------------- values
     def value(self, node, path=None, positions=None):
@@ -190,6 +193,8 @@ class Evaluator:
                 arg = node[fn]
                 if fn == "Fn::If":
                     return self._if(arg, node, path, positions)
+                if fn == "Ref" and path is not None and self.defaults is not None:
+                    self._note_defaults(path, [arg])
                 try:
                     return self.intrinsic(fn, arg, node)
                 except RecursionError:
@@ -245,11 +250,20 @@ class Evaluator:
             truth = self.condition(arg[0], node)
         else:                               # an inline condition, as some older templates have
             truth = self.cond_expr(arg[0])
+        if truth is not None and path is not None and self.defaults is not None:
+            self._note_defaults(path, self.stack.condition_parameters(arg[0]))
         if truth is True:
             return self.value(arg[1], path, positions)
         if truth is False:
             return self.value(arg[2], path, positions)
         return one_of(self.value(arg[1], path, positions), self.value(arg[2], path, positions))
+
+    def _note_defaults(self, path, names):
+        for name in names:
+            if isinstance(name, str) and self.stack.from_default(name):
+                seen = self.defaults.setdefault(path, [])
+                if name not in seen:
+                    seen.append(name)
 
     # ------------------------------------------------------------- intrinsics
     def intrinsic(self, fn, arg, node):

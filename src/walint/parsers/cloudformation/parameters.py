@@ -168,7 +168,7 @@ def resolve(name: str, decl, supplied: dict):
         return convert(ptype, _plain(allowed[0]))
     if ptype == "List<AWS::EC2::AvailabilityZone::Name>":
         return AzList(f"PARAM({name})")
-    return Unknown(f"parameter {name} has no value")
+    return Unknown(f"parameter {name} has no value: give it with --param {name}=VALUE or --parameters FILE")
 
 
 def _plain(value):

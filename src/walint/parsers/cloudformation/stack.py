@@ -141,6 +141,37 @@ class Stack:
             self._param_values[name] = P.resolve(name, self.parameters.get(name), self.supplied)
         return self._param_values[name]
 
+    def from_default(self, name: str) -> bool:
+        """Parameter `name` takes its Default: nobody supplied a value."""
+        decl = self.parameters.get(name)
+        return isinstance(decl, dict) and decl.get("Default") is not None and name not in self.supplied
+
+    def condition_parameters(self, condition, _seen=None) -> list:
+        """The parameters a condition (a name, or an inline expression) depends on."""
+        seen = _seen if _seen is not None else set()
+        node = condition
+        if isinstance(condition, str):
+            if condition in seen:
+                return []
+            seen.add(condition)
+            node = self.conditions.get(condition)
+        out: list = []
+
+        def walk(n):
+            if isinstance(n, dict):
+                for k, v in n.items():
+                    if k == "Ref" and isinstance(v, str) and v in self.parameters:
+                        out.append(v)
+                    elif k == "Condition" and isinstance(v, str):
+                        out.extend(self.condition_parameters(v, seen))
+                    else:
+                        walk(v)
+            elif isinstance(n, list):
+                for v in n:
+                    walk(v)
+        walk(node)
+        return out
+
     def parameter_type(self, name: str) -> str:
         decl = self.parameters.get(name)
         t = decl.get("Type") if isinstance(decl, dict) else None
@@ -375,7 +406,14 @@ class Stack:
             if isinstance(glob, dict):
                 props = sam_merge(glob, props if isinstance(props, dict) else {}, is_intrinsic)
         positions: dict = {}
-        attrs = ev.value(props, (), positions)
+        ev.defaults = {}
+        try:
+            attrs = ev.value(props, (), positions)
+        finally:
+            defaults, ev.defaults = ev.defaults, None
+        if defaults:
+            meta["defaults"] = {path: [("parameter", n, not self.call_sites) for n in names]
+                                for path, names in defaults.items()}
         if not isinstance(attrs, dict):
             if attrs is not ABSENT:
                 self.warn(key, f"the Properties of {logical} are not known before deployment", level="note")

@@ -58,8 +58,12 @@ class Building:
                 addr = base + format_key(k)
             positions = {}
             scope = Scope(m, dict(bind), rd.file)
-            attrs = self.eval_body(blk, scope, (), positions, top=True)
-            meta = {}
+            self.defaults, self.defaults_for = {}, positions
+            try:
+                attrs = self.eval_body(blk, scope, (), positions, top=True)
+            finally:
+                defaults, self.defaults, self.defaults_for = self.defaults, None, None
+            meta = {"defaults": defaults} if defaults else {}
             for lb in blk.blocks:
                 if lb.type == "lifecycle":
                     meta["lifecycle"] = self.eval_body(lb, scope, (), {})

@@ -101,6 +101,8 @@ _SERIALS = iter(range(1, 1 << 62))
 class Evaluator(Expressions, Building):
     def __init__(self):
         self.serial = next(_SERIALS)   # tells this evaluator's memos (Block.memo) from others'
+        self.defaults: dict | None = None   # path -> inputs taken from their default (build_resource)
+        self.defaults_for = None            # ... recorded for the attributes of this positions dict
         self.diagnostics: list[Diagnostic] = []
         self._diag_seen = set()
         self.files: list[str] = []
@@ -388,7 +390,8 @@ class Evaluator(Expressions, Building):
                 # a zone list with no value: its elements are distinct zones (RULES.md §3.1)
                 v = AzList(f"VAR({name})")
             else:
-                v = Unknown(f"variable {name} has no value")
+                v = Unknown(f"variable {name} has no value" + (
+                    f": give it with --var {name}=VALUE or a tfvars file" if m.parent is None else ""))
             ty = blk.attrs.get("type")
             if ty is not None and not isinstance(v, Unknown):
                 v = self.convert(v, ty.expr, Scope(m, file=blk.file), 0)
@@ -789,6 +792,10 @@ class Evaluator(Expressions, Building):
             p = path + (name,)
             positions[p] = (a.line, a.col)
             _positions_in(a.expr, v, p, positions, 0)
+            if positions is self.defaults_for:
+                names = self.default_inputs(a.expr, scope)
+                if names:
+                    self.defaults[p] = names
         seen = []
         for b in block.blocks:
             t = b.type if b.type != "dynamic" else (b.labels[0] if b.labels else None)
@@ -800,6 +807,17 @@ class Evaluator(Expressions, Building):
             lst = self.blocks_of(block, t, scope, path, positions)
             if lst is not None:
                 out[t] = lst
+        return out
+
+    def default_inputs(self, expr, scope) -> list:
+        """[(kind, name, top)]: the variables of `expr` that take their declared default
+        (nobody set them), so a message can say which input decided a value."""
+        m = scope.minst
+        out = []
+        for name in S.variables_used(expr):
+            blk = m.module.variables.get(name)
+            if blk is not None and name not in m.inputs and "default" in blk.attrs:
+                out.append(("variable", name, m.parent is None))
         return out
 
     def blocks_of(self, block, t, scope, path, positions):

@@ -22,6 +22,22 @@ class Node:
     __slots__ = ("line", "col")
 
 
+def variables_used(node) -> list:
+    """The names of the `var.NAME` references in an expression, in order, once each."""
+    out: list = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, GetAttr) and isinstance(n.obj, Var) and n.obj.name == "var":
+            if n.name not in out:
+                out.append(n.name)
+        elif isinstance(n, Node):
+            stack.extend(getattr(n, s, None) for s in type(n).__slots__ if s not in ("line", "col"))
+        elif isinstance(n, (list, tuple)):
+            stack.extend(n)
+    return out
+
+
 class Lit(Node):
     __slots__ = ("value",)
 
