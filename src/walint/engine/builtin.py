@@ -15,6 +15,17 @@ PARSE_ERROR = Rule(
         "other than UTF-8.\n\nNothing in the file was checked, so a broken file never passes "
         "silently. Fix the syntax error at the line given.")
 
+INCOMPLETE_EVALUATION = Rule(
+    id="WAL-PARSE-002", name="incomplete-evaluation", title="File could not be fully evaluated",
+    pillar="operational-excellence", category="parse-error", best_practice=("OPS05-BP01",),
+    severity=severity("error"), check=_none, engine=True,
+    doc="walint stopped reading or evaluating part of a file: a budget ran out (resource "
+        "instances, string bytes, decoded values, format width, time or memory; see "
+        "docs/security.md) or the unit could not be finished.\n\nWhat was not evaluated "
+        "was not checked, so it never passes silently. Simplify the construct at the line "
+        "given, or raise the budget named in the message with `--budget NAME=VALUE` when "
+        "the input is trusted.")
+
 SUPPRESSION_WITHOUT_REASON = Rule(
     id="WAL-SUP-001", name="suppression-without-reason", title="Suppression without a reason",
     pillar="operational-excellence", category="suppression", best_practice=("OPS11-BP01",),
@@ -37,4 +48,4 @@ SUPPRESSION_UNUSED = Rule(
     doc="An inline suppression matches no finding (reported only when asked).\n\nRemove it "
         "so it cannot hide a future finding.")
 
-ENGINE_RULES = (PARSE_ERROR, SUPPRESSION_WITHOUT_REASON, SUPPRESSION_EXPIRED, SUPPRESSION_UNUSED)
+ENGINE_RULES = (PARSE_ERROR, INCOMPLETE_EVALUATION, SUPPRESSION_WITHOUT_REASON, SUPPRESSION_EXPIRED, SUPPRESSION_UNUSED)

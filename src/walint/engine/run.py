@@ -100,7 +100,7 @@ class _Locator:
     def parse_error(self, d: Diagnostic) -> Result | None:
         file = self.namer(d.file)
         loc = Location(file, d.line or 1, d.line or 1)
-        rule = builtin.PARSE_ERROR
+        rule = builtin.INCOMPLETE_EVALUATION if d.code == builtin.INCOMPLETE_EVALUATION.id else builtin.PARSE_ERROR
         level = self.level(rule, file=d.file)
         if level == "off":
             return None
@@ -158,10 +158,10 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
     results, unknowns, errors = run_rules(graph, runnable, locator, limits)
 
     diagnostics = []
-    parse_on = any(r is builtin.PARSE_ERROR for r in chosen)
+    engine_on = {r.id for r in chosen if r in (builtin.PARSE_ERROR, builtin.INCOMPLETE_EVALUATION)}
     for d in list(inputs.diagnostics) + parsed.diagnostics:
-        if d.level == "error" and d.code == "WAL-PARSE-001":
-            if parse_on and _kept(limits, d.file):
+        if d.level == "error" and d.code in ("WAL-PARSE-001", "WAL-PARSE-002"):
+            if d.code in engine_on and _kept(limits, d.file):
                 result = locator.parse_error(d)
                 if result is not None:
                     results.append(result)
