@@ -10,6 +10,7 @@ import json
 import os
 import re
 
+from walint.engine import budgets
 from walint.model.resource import Resource
 from walint.parsers.base import Diagnostic, SourceError, encoding_problem, read_source
 
@@ -397,6 +398,7 @@ class Evaluator:
         self.in_progress: set = set()
         self.depth = 0
         self.modules_json: dict = {}
+        self.out_of_instances = False     # the instances budget ran out: collect no more
 
     # ------------------------------------------------------------------ bookkeeping
     def diag(self, file, line, message, level="error", code="WAL-PARSE-001"):
@@ -431,8 +433,17 @@ class Evaluator:
                           level="warning", code="WAL-TF-DEPTH")
                 return Unknown("expression nested too deeply to evaluate")
             return _DISPATCH[t](self, n, scope)
+        except budgets.BudgetExceeded as exc:
+            # the innermost expression that ran out is unknown; the rest evaluates on
+            return self.over_budget(exc, scope.file or scope.minst.module.dir, n.line)
         finally:
             self.depth -= 1
+
+    def over_budget(self, exc, file, line):
+        """Record what a budget stopped (a WAL-PARSE-002 finding) and stand in for it."""
+        d = exc.diagnostic(file, line)
+        self.diag(d.file, d.line, d.message, level=d.level, code=d.code)
+        return Unknown(f"not evaluated: the {exc.budget.replace('_', '-')} budget ran out")
 
     def _e_getattr(self, n, scope):
         o = n.obj
@@ -1246,6 +1257,7 @@ class Evaluator:
         self._template_into(parts, scope, out, unknowns, 0)
         if unknowns:
             return unknown_of(unknowns)
+        budgets.check_string(sum(map(len, out)), what="a string template")
         return "".join(out)
 
     def _join_parts(self, vals):
@@ -1268,6 +1280,7 @@ class Evaluator:
             out.append(s)
         if unknowns:
             return unknown_of(unknowns)
+        budgets.check_string(sum(map(len, out)), what="a string template")
         return "".join(out)
 
     def _template_into(self, parts, scope, out, unknowns, depth):
@@ -1426,7 +1439,7 @@ class Evaluator:
             if any(isinstance(a, OneOf) for a in args):
                 return self._oneof_call(name, fn, args)
             try:
-                return fn(args)
+                return _counted(fn(args))
             except _UnknownInside as e:
                 return _keeping_refs(e.u, args)
             except FnError as e:
@@ -1448,7 +1461,7 @@ class Evaluator:
         if any(isinstance(a, OneOf) for a in args):
             return self._oneof_call(name, fn, args)
         try:
-            return fn(args)
+            return _counted(fn(args))
         except FnError as e:
             return Err(f"{name}(): {e}")
         except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError, OverflowError) as e:
@@ -1599,8 +1612,13 @@ class Evaluator:
     def collect(self, m, out):
         for key in sorted(m.module.resources, key=lambda k: (m.module.resources[k].file, m.module.resources[k].block.line)):
             rd = m.module.resources[key]
+            if self.out_of_instances:
+                return
             try:
                 self.build_resource(m, rd, out)
+            except budgets.BudgetExceeded as exc:
+                self.over_budget(exc, rd.file, rd.block.line)
+                self.out_of_instances = exc.budget == "instances"
             except RecursionError:
                 self.diag(rd.file, rd.block.line, f"internal error while evaluating {m.prefix}{rd.key}: nesting too deep",
                           level="warning", code="WAL-TF-INTERNAL")
@@ -1622,12 +1640,21 @@ class Evaluator:
             if isinstance(res, Unknown):
                 self.facade(m, name, call, out)
                 continue
+            if self.out_of_instances:
+                return
+            try:
+                budgets.add_instances(len(res[1]), call.file, call.line, f"module {m.prefix}{name}")
+            except budgets.BudgetExceeded as exc:
+                self.over_budget(exc, call.file, call.line)
+                self.out_of_instances = True
+                return
             for _, inst in res[1]:
                 self.collect(inst, out)
 
     def build_resource(self, m, rd, out):
         ex = self.expansion(m, rd)
         blk = rd.block
+        budgets.add_instances(len(ex.items), rd.file, blk.line, f"resource {m.prefix}{rd.key}")
         sf = m.module.sources.get(rd.file)
         comments = _block_comments(sf, blk) if sf is not None else []
         base = m.prefix + rd.key
@@ -1722,6 +1749,13 @@ class _DataCollection:
 
 
 # helpers ------------------------------------------------------------------------------------------
+
+def _counted(v):
+    """A function's result, its string counted against the string budgets."""
+    if type(v) is str:
+        budgets.check_string(len(v), what="a function's result")
+    return v
+
 
 def _refs_of(v):
     refs = []

@@ -15,6 +15,8 @@ import json
 import math
 import re
 
+from walint.engine import budgets
+
 from .values import (AzIndex, AzList, Err, ResObj, Ref, TfSet, Unknown, is_number,
                      norm_number, num_to_str, sort_key, to_bool, to_number, to_string, type_name)
 
@@ -455,6 +457,11 @@ def f_format(a):
 _VERB = re.compile(r"%(?:\[(\d+)\])?([-+ #0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
 
 
+def _digits(text) -> int:
+    """A width or precision as written (10**18 when it has more digits than that)."""
+    return 0 if not text else int(text) if len(text) <= 18 else 10 ** 18
+
+
 def _format(fmt, args):
     out = []
     pos = 0
@@ -463,6 +470,9 @@ def _format(fmt, args):
         out.append(fmt[pos:m.start()])
         pos = m.end()
         idx, flags, width, prec, verb = m.groups()
+        # checked before Python's formatting runs: one C call cannot be interrupted
+        budgets.check_width(_digits(width))
+        budgets.check_width(_digits(prec))
         if verb == "%":
             out.append("%")
             continue
@@ -527,6 +537,9 @@ def f_formatlist(a):
             n = len(x)
     if n is None:
         return [_format(fmt, rest)]
+    # the result's size, bounded before it is built (1024 copies of a 1 MB string)
+    budgets.check_string(n * (len(fmt) + sum(len(x) for x in rest if isinstance(x, str))),
+                         what="formatlist()'s result")
     return [_format(fmt, [x[i] if isinstance(x, list) else x for x in rest]) for i in range(n)]
 
 
@@ -540,6 +553,7 @@ def f_join(a):
             if x is None:
                 raise FnError("join(): null element")
             out.append(_s(x))
+    budgets.check_string(sum(map(len, out)) + len(sep) * len(out), what="join()'s result")
     return sep.join(out)
 
 
@@ -569,7 +583,16 @@ def f_replace(a):
             rx = re.compile(_re(old[1:-1]))
         except re.error as e:
             raise FnError(f"replace(): bad regular expression: {e}")
-        return rx.sub(lambda m: _re_repl(new, m), s)
+        grown = [len(s)]
+
+        def repl(m):
+            piece = _re_repl(new, m)
+            grown[0] += len(piece)
+            budgets.check_string(grown[0], what="replace()'s result")
+            return piece
+        return rx.sub(repl, s)
+    if old and len(new) > len(old):
+        budgets.check_string(len(s) + s.count(old) * (len(new) - len(old)), what="replace()'s result")
     return s.replace(old, new)
 
 
