@@ -133,6 +133,15 @@ def add_instances(n: int, file=None, line=None, what="resource") -> None:
                              f"{what} expands to more than {ACTIVE.instances:,} resource instances")
 
 
+def instances_spent() -> int:
+    return _Unit.instances
+
+
+def refund_instances(spent: int) -> None:
+    """Back to `spent`: what was counted for a construct that was then skipped."""
+    _Unit.instances = min(_Unit.instances, spent)
+
+
 def check_nodes(count: int, file=None, line=None, what="the document") -> None:
     if count > ACTIVE.decode_nodes:
         raise BudgetExceeded(file, line, "decode_nodes",
