@@ -26,7 +26,8 @@ class Budgets:
     instances: int = 20_000           # resource instances per scan, after every expansion
     string_bytes: int = 4 << 20       # one evaluated string
     unit_string_bytes: int = 256 << 20  # all strings one unit's evaluation builds
-    decode_nodes: int = 1_000_000     # nodes of one YAML/JSON/HCL decode, aliases expanded
+    decode_nodes: int = 1_000_000     # nodes of one YAML/JSON decode, aliases expanded
+    vars_file_bytes: int = 2 << 20    # one .tfvars/.tfvars.json file (data, not code)
     format_width: int = 65_536        # a width or precision in format()/formatlist()
     unit_seconds: float = float(os.environ.get("WALINT_UNIT_TIMEOUT", "60"))
     scan_seconds: float = 300.0       # parsing and evaluation of the whole scan
@@ -75,9 +76,8 @@ class BudgetExceeded(Exception):
 
 def incomplete(file, line, budget: str, detail: str) -> Diagnostic:
     """The one record of something a budget stopped: a WAL-PARSE-002 finding."""
-    return Diagnostic(file, line, f"{detail}: the {budget.replace('_', '-')} budget "
-                      f"({_value(budget)}) ran out, so this was not fully checked "
-                      f"(raise it with {flag(budget)})", "error", INCOMPLETE)
+    return Diagnostic(file, line, f"{detail} (the {budget.replace('_', '-')} budget, "
+                      f"{_value(budget)}, ran out; {flag(budget)} raises it)", "error", INCOMPLETE)
 
 
 def _value(budget: str) -> str:
@@ -146,6 +146,17 @@ def check_nodes(count: int, file=None, line=None, what="the document") -> None:
     if count > ACTIVE.decode_nodes:
         raise BudgetExceeded(file, line, "decode_nodes",
                              f"{what} decodes to more than {ACTIVE.decode_nodes:,} values")
+
+
+def check_json(data, file=None, what="the document") -> None:
+    """Refuse JSON text that could decode to more values than the budget, before it is
+    decoded: every value but the first follows a `,`, `[` or `{`, so their count bounds
+    the values (commas in strings count too: a bound, not a count)."""
+    if isinstance(data, str):
+        bound = data.count(",") + data.count("[") + data.count("{") + 1
+    else:
+        bound = data.count(b",") + data.count(b"[") + data.count(b"{") + 1
+    check_nodes(bound, file, None, what)
 
 
 def expanded_nodes(root, limit: int) -> int:

@@ -27,6 +27,7 @@ from walint.engine.errors import UsageError
 from walint.model.rule import PROFILES
 
 CONFIG_NAMES = (".walint.yml", ".walint.yaml")
+MAX_CONFIG_VALUES = 100_000      # a configuration is a page of settings, not a data set
 PYPROJECT = "pyproject.toml"
 
 _SELECTORS = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
@@ -282,6 +283,12 @@ def _read(path: str):
         raise UsageError(f"{path}: invalid YAML{where}: {_one_line(problem)}") from None
     if data is None:
         data = {}
+    from walint.engine.budgets import expanded_nodes
+
+    if expanded_nodes(data, MAX_CONFIG_VALUES) > MAX_CONFIG_VALUES:
+        # YAML aliases are shared until something copies them: an alias bomb stops here
+        raise UsageError(f"{path}: holds more than {MAX_CONFIG_VALUES:,} values once its YAML "
+                         "aliases are expanded; not read")
     return data, ""
 
 

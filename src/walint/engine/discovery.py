@@ -65,7 +65,8 @@ def _classify_template(path: str, inputs: Inputs, explicit: bool) -> None:
             inputs.diagnostics.append(Diagnostic(path, None, f"cannot read: {size}", "warning", "WAL-IO"))
         return
     if path.endswith(".json") and b'"terraform_version"' in head[:4096] and b'"format_version"' in head[:4096]:
-        inputs.plan_files.append(path)
+        # the file-size limit holds for plans as for templates
+        (inputs.too_large.append((path, size)) if size > MAX_FILE_BYTES else inputs.plan_files.append(path))
         return
     from walint.parsers.cloudformation import looks_like_template
 

@@ -270,8 +270,8 @@ def _supervise(units, opts, workers, limits) -> list:
                 try:
                     i, result = conn.recv()
                 except (EOFError, OSError):
-                    exitcode = entry[0].exitcode
                     pending = stop(conn)
+                    exitcode = entry[0].exitcode
                     if pending:          # it died while reading pending[0]
                         i = pending.popleft()
                         results[i] = _stopped(units[i], "memory_mb", "the process reading it stopped "

@@ -743,6 +743,7 @@ def f_jsonencode(a):
 
 
 def f_jsondecode(a):
+    budgets.check_json(_s(a[0]), what="jsondecode()'s argument")
     try:
         return _norm_json(json.loads(_s(a[0])))
     except ValueError as e:
@@ -762,9 +763,13 @@ def _norm_json(v):
 def f_yamldecode(a):
     try:
         import yaml
-        return _norm_json(yaml.safe_load(_s(a[0])))
+        data = yaml.safe_load(_s(a[0]))
     except Exception as e:  # noqa: BLE001 - any YAML problem is a Terraform error
         raise FnError(f"yamldecode(): {e}")
+    # aliases are shared until _norm_json copies them: count them first (alias bombs)
+    limit = budgets.ACTIVE.decode_nodes
+    budgets.check_nodes(budgets.expanded_nodes(data, limit), what="yamldecode()'s argument")
+    return _norm_json(data)
 
 
 def f_tostring(a):

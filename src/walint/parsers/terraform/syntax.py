@@ -1109,6 +1109,8 @@ def parse_json_expression(path: str, data: bytes):
     import json
     if not text.strip():
         return None, sf
+    from walint.engine import budgets
+    budgets.check_json(text, path, "the JSON file")
     try:
         json.loads(text)
     except ValueError as e:
