@@ -24,8 +24,8 @@ INCOMPLETE = "WAL-PARSE-002"     # the Diagnostic code of a unit or value not fu
 @dataclass(frozen=True)
 class Budgets:
     instances: int = 20_000           # resource instances per scan, after every expansion
-    string_bytes: int = 4 << 20       # one evaluated string
-    unit_string_bytes: int = 256 << 20  # all strings one unit's evaluation builds
+    string_bytes: int = 1 << 20       # one evaluated string
+    unit_string_bytes: int = 64 << 20  # all strings one unit's evaluation builds or hands out
     decode_nodes: int = 1_000_000     # nodes of one YAML/JSON decode, aliases expanded
     vars_file_bytes: int = 2 << 20    # one .tfvars/.tfvars.json file (data, not code)
     format_width: int = 65_536        # a width or precision in format()/formatlist()
@@ -114,6 +114,12 @@ def check_string(size: int, file=None, line=None, what="a string") -> None:
     """Account for a string of `size` bytes about to be built (call before building)."""
     if size > ACTIVE.string_bytes:
         raise BudgetExceeded(file, line, "string_bytes", f"{what} would be {size:,} bytes long")
+    spend_strings(size, file, line)
+
+
+def spend_strings(size: int, file=None, line=None) -> None:
+    """Count `size` bytes of strings against the unit's total (shared values too: the
+    rules read every copy a resource holds)."""
     _Unit.string_bytes += size
     if _Unit.string_bytes > ACTIVE.unit_string_bytes:
         raise BudgetExceeded(file, line, "unit_string_bytes",
@@ -133,13 +139,16 @@ def add_instances(n: int, file=None, line=None, what="resource") -> None:
                              f"{what} expands to more than {ACTIVE.instances:,} resource instances")
 
 
-def instances_spent() -> int:
-    return _Unit.instances
+def spent() -> tuple:
+    """What this unit has spent so far, for refund()."""
+    return (_Unit.instances, _Unit.string_bytes)
 
 
-def refund_instances(spent: int) -> None:
-    """Back to `spent`: what was counted for a construct that was then skipped."""
-    _Unit.instances = min(_Unit.instances, spent)
+def refund(before: tuple) -> None:
+    """Back to `before`: what a construct that was then skipped had spent is free again
+    (its values are gone), so the rest of the unit is read."""
+    _Unit.instances = min(_Unit.instances, before[0])
+    _Unit.string_bytes = min(_Unit.string_bytes, before[1])
 
 
 def check_nodes(count: int, file=None, line=None, what="the document") -> None:

@@ -14,6 +14,7 @@ import itertools
 import json
 import re
 
+from walint.engine import budgets
 from walint.model.values import AzIndex, AzList, OneOf, Ref, Unknown, iter_refs
 
 from . import parameters as P
@@ -171,6 +172,18 @@ class Evaluator:
         self.stack = stack
         self._conditions: dict = {}
         self._in_progress: set = set()
+        self._mapped: dict = {}          # id(mapping node) -> (node, its value)
+
+    def mapped(self, node):
+        """A mapping entry's value, evaluated once per node: a large entry read by many
+        Fn::FindInMap (or through YAML aliases) is shared, not copied each time."""
+        hit = self._mapped.get(id(node))
+        if hit is None:
+            value = self.value(node)
+            hit = self._mapped[id(node)] = (node, value, _text_size(value, budgets.ACTIVE.unit_string_bytes))
+        else:
+            budgets.spend_strings(hit[2])
+        return hit[1]
 
     # ----------------------------------------------------------------- values
     def value(self, node, path=None, positions=None):
@@ -181,6 +194,8 @@ class Evaluator:
         the first branch's lines).
         """
         if isinstance(node, str):
+            if len(node) > 256:              # aliased strings are copied once per use
+                budgets.check_string(len(node), what="a string value")
             return str(node)
         if isinstance(node, dict):
             if is_intrinsic(node):
@@ -190,8 +205,8 @@ class Evaluator:
                     return self._if(arg, node, path, positions)
                 try:
                     return self.intrinsic(fn, arg, node)
-                except RecursionError:
-                    raise
+                except (RecursionError, budgets.BudgetExceeded):
+                    raise                    # the resource reports it (Stack.emit)
                 except Exception as exc:  # a malformed intrinsic is unknown, never a crash
                     return Unknown(f"{fn} could not be evaluated ({type(exc).__name__})")
             if self.stack.language_extensions and any(
@@ -428,6 +443,7 @@ def _sub(ev, arg, node):
                 # Keep the shape for rules that can use it: "${Bucket.Arn}/*".
                 return Unknown(u.reason, u.refs, partial="".join(_template_piece(x) for x in parts))
             texts.append(t)
+        budgets.check_string(sum(map(len, texts)), what="Fn::Sub's result")
         return "".join(texts)
 
     return lift(join, *pieces)
@@ -451,6 +467,7 @@ def _join_known(d, values):
     texts = [scalar_text(v) for v in values if v is not None]
     if any(t is None for t in texts):
         return unknown_from("Fn::Join over values known only at deploy time", list(values))
+    budgets.check_string(sum(map(len, texts)) + len(d) * len(texts), what="Fn::Join's result")
     return d.join(texts)
 
 
@@ -528,7 +545,7 @@ def _find_in_map(ev, arg, node):
                 return ev.value(default)
             ev.stack.warn(node, f"Fn::FindInMap: mapping {names[0]} has no entry {names[1]}/{names[2]}")
             return Unknown(f"mapping {names[0]} has no entry {names[1]}/{names[2]}")
-        return ev.value(found)
+        return ev.mapped(found)
 
     return lift(find, *keys)
 
@@ -602,7 +619,24 @@ def _to_json(ev, arg, node):
     v = ev.value(arg)
     if has_marker(v):
         return unknown_from("Fn::ToJsonString of values known only at deploy time", v)
+    budgets.check_string(_text_size(v, budgets.ACTIVE.string_bytes), what="Fn::ToJsonString's result")
     return json.dumps(v, separators=(",", ":"), default=str)
+
+
+def _text_size(v, limit: int) -> int:
+    """About how many characters `v` takes as JSON (stops counting past `limit`)."""
+    total, stack = 0, [v]
+    while stack and total <= limit:
+        x = stack.pop()
+        if isinstance(x, dict):
+            stack.extend(x.values())
+            total += sum(len(str(k)) + 4 for k in x)
+        elif isinstance(x, list):
+            stack.extend(x)
+            total += len(x) + 2
+        else:
+            total += len(x) + 2 if isinstance(x, str) else 8
+    return total
 
 
 def _cond_fn(ev, arg, node):

@@ -184,7 +184,7 @@ class Stack:
             if not isinstance(collection, list) or any(scalar_text(i) is None for i in collection):
                 self.warn(key, f"{key}: the collection is not known, so its {where} are skipped", level="note")
                 continue
-            spent = budgets.instances_spent()
+            spent = budgets.spent()
             try:
                 for item in collection:
                     # each copy counts, at every level: 8 levels of 10 are 10**8 copies
@@ -198,7 +198,7 @@ class Stack:
                 if depth:
                     raise
                 # the outermost Fn::ForEach is skipped; the rest of the section is read
-                budgets.refund_instances(spent)
+                budgets.refund(spent)
                 pos = position(key)
                 self.session.add(exc.diagnostic(self.file, pos[0] if pos else None))
         return out
@@ -299,11 +299,18 @@ class Stack:
     # ------------------------------------------------------------ resources
     def emit(self, out: list):
         for logical, node in self.resources.items():
+            spent = budgets.spent()
             try:
                 resource = self._resource(logical, node)
             except RecursionError:
                 self.warn(self.keys.get(logical), f"resource {logical} nests too deeply to evaluate",
                           level="error", code="WAL-PARSE-001")
+                continue
+            except budgets.BudgetExceeded as exc:
+                budgets.refund(spent)
+                pos = position(self.keys.get(logical))
+                self.session.add(budgets.incomplete(self.file, pos[0] if pos else None, exc.budget,
+                                                    f"resource {logical} not read: {exc.detail}"))
                 continue
             if resource is None:
                 continue
