@@ -96,17 +96,24 @@ def _stopped(unit, budget, detail) -> ParseResult:
                                                        f"{detail}; nothing in it was checked")])
 
 
-def _serve(items, options, conn, limits) -> None:
-    """A worker process: read its units in order, sending each result as it is done
-    (the parent measures each unit's time from the previous result)."""
+def _serve(units, options, conn, limits) -> None:
+    """A worker process: read the runs of units the parent sends (indices into `units`,
+    which the fork brought along), sending each result as it is done (the parent times
+    each unit from the previous message), then None to ask for more; None ends it."""
     budgets.configure(limits)
     _limit_memory(limits.memory_mb)
-    for i, unit in items:
-        result = _parse_unit(unit, options)
-        try:
-            conn.send((i, result))
-        except Exception as exc:    # a result that cannot be sent: say so, go on
-            conn.send((i, _stopped(unit, "memory_mb", f"its result could not be passed on ({type(exc).__name__})")))
+    while True:
+        run = conn.recv()
+        if run is None:
+            break
+        for i in run:
+            result = _parse_unit(units[i], options)
+            try:
+                conn.send((i, result))
+            except Exception as exc:    # a result that cannot be sent: say so, go on
+                conn.send((i, _stopped(units[i], "memory_mb",
+                                       f"its result could not be passed on ({type(exc).__name__})")))
+        conn.send(None)
     conn.close()
 
 
@@ -221,10 +228,11 @@ def _parse_unit_here(unit, opts, limits) -> ParseResult:
 
 
 def _supervise(units, opts, workers, limits) -> list:
-    """Each unit's result, read by up to `workers` forked processes. A worker whose unit
-    runs past `unit_seconds` is killed (its unit reported, the rest of its run goes to a
-    new worker); when the scan passes `scan_seconds`, every worker is killed and every
-    unit not read is reported. The results are in the order of the units."""
+    """Each unit's result, read by up to `workers` forked processes that take runs of
+    units from a queue. A worker whose unit runs past `unit-seconds` is killed (its unit
+    reported, the rest of its run queued again); when the scan passes `scan-seconds`,
+    every worker is killed and every unit not read is reported. The results are in the
+    order of the units."""
     import multiprocessing as mp
     from collections import deque
     from multiprocessing.connection import wait
@@ -241,13 +249,19 @@ def _supervise(units, opts, workers, limits) -> list:
     running = {}                     # connection -> [process, pending unit indices, deadline]
     scan_end = time.monotonic() + limits.scan_seconds
 
-    def start(chunk):
-        receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_serve, args=([(i, units[i]) for i in chunk], opts, send, limits),
-                           daemon=True)
+    def give(conn, entry):
+        run = queue.popleft()
+        entry[1].extend(run)
+        entry[2] = time.monotonic() + limits.unit_seconds
+        conn.send(run)
+
+    def start():
+        mine, theirs = ctx.Pipe()
+        proc = ctx.Process(target=_serve, args=(units, opts, theirs, limits), daemon=True)
         proc.start()
-        send.close()
-        running[receive] = [proc, deque(chunk), time.monotonic() + limits.unit_seconds]
+        theirs.close()
+        running[mine] = entry = [proc, deque(), 0.0]
+        give(mine, entry)
 
     def stop(conn):
         proc, pending, _ = running.pop(conn)
@@ -260,7 +274,7 @@ def _supervise(units, opts, workers, limits) -> list:
     try:
         while queue or running:
             while queue and len(running) < workers and time.monotonic() < scan_end:
-                start(queue.popleft())
+                start()
             if not running:
                 break                    # the scan's time is up
             now = time.monotonic()
@@ -268,7 +282,7 @@ def _supervise(units, opts, workers, limits) -> list:
             for conn in wait(list(running), max(0.0, wake - now)):
                 entry = running[conn]
                 try:
-                    i, result = conn.recv()
+                    message = conn.recv()
                 except (EOFError, OSError):
                     pending = stop(conn)
                     exitcode = entry[0].exitcode
@@ -279,6 +293,14 @@ def _supervise(units, opts, workers, limits) -> list:
                         if pending:
                             queue.appendleft(list(pending))
                     continue
+                if message is None:      # its run is done: another, or the end
+                    if queue and time.monotonic() < scan_end:
+                        give(conn, entry)
+                    else:
+                        conn.send(None)
+                        stop(conn)
+                    continue
+                i, result = message
                 entry[1].remove(i)
                 results[i] = result
                 entry[2] = time.monotonic() + limits.unit_seconds
