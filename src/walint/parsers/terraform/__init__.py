@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 
+from walint.engine.budgets import INCOMPLETE as INTERNAL   # what was dropped is a finding
 from walint.parsers.base import Diagnostic, ParseResult
 
 __all__ = ["parse_modules", "looks_like_plan", "parse_plan"]
@@ -47,10 +48,10 @@ def parse_modules(root_dirs, *, var_files=(), variables=()) -> ParseResult:
             evaluate_root(ev, root, list(var_files), list(variables), result.resources)
         except RecursionError:
             ev.diag(root, None, "internal error while evaluating the module: nesting too deep",
-                    level="warning", code="WAL-TF-INTERNAL")
+                    level="error", code=INTERNAL)
         except Exception as e:  # noqa: BLE001 - the reader never raises
             ev.diag(root, None, f"internal error while evaluating the module: {type(e).__name__}: {e}",
-                    level="warning", code="WAL-TF-INTERNAL")
+                    level="error", code=INTERNAL)
         finally:
             # the modules stay cached for the next roots, their syntax trees need not
             loaded = list(ev.module_cache.values())[loaded_before:]
@@ -74,5 +75,5 @@ def parse_plan(path: str) -> ParseResult:
     except Exception as e:  # noqa: BLE001 - the reader never raises
         r = ParseResult(files=[path])
         r.diagnostics.append(Diagnostic(path, 1, f"internal error while reading the plan: {type(e).__name__}: {e}",
-                                        level="warning", code="WAL-TF-INTERNAL"))
+                                        level="error", code=INTERNAL))
         return r

@@ -11,6 +11,7 @@ import os
 import re
 
 from walint.engine import budgets
+from walint.engine.budgets import INCOMPLETE as INTERNAL   # what was dropped is a finding
 from walint.model.resource import Resource
 from walint.parsers.base import Diagnostic, SourceError, encoding_problem, read_source
 
@@ -1621,21 +1622,21 @@ class Evaluator:
                 self.out_of_instances = exc.budget == "instances"
             except RecursionError:
                 self.diag(rd.file, rd.block.line, f"internal error while evaluating {m.prefix}{rd.key}: nesting too deep",
-                          level="warning", code="WAL-TF-INTERNAL")
+                          level="error", code=INTERNAL)
             except Exception as e:  # noqa: BLE001 - never raise out of the reader
                 self.diag(rd.file, rd.block.line, f"internal error while evaluating {m.prefix}{rd.key}: "
-                          f"{type(e).__name__}: {e}", level="warning", code="WAL-TF-INTERNAL")
+                          f"{type(e).__name__}: {e}", level="error", code=INTERNAL)
         for name in sorted(m.module.calls, key=lambda k: (m.module.calls[k].file, m.module.calls[k].line)):
             call = m.module.calls[name]
             try:
                 res = self.module_instances(m, name)
             except RecursionError:
                 self.diag(call.file, call.line, f"internal error while evaluating module {name}: nesting too deep",
-                          level="warning", code="WAL-TF-INTERNAL")
+                          level="error", code=INTERNAL)
                 continue
             except Exception as e:  # noqa: BLE001
                 self.diag(call.file, call.line, f"internal error while evaluating module {name}: "
-                          f"{type(e).__name__}: {e}", level="warning", code="WAL-TF-INTERNAL")
+                          f"{type(e).__name__}: {e}", level="error", code=INTERNAL)
                 continue
             if isinstance(res, Unknown):
                 self.facade(m, name, call, out)
