@@ -259,3 +259,17 @@ def test_budget_flag_and_configuration_key(tmp_path):
     (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  count = 3\n}\n')
     code, report, err, _ = scan(tmp_path, ".", "--budget", "instances=2")
     assert code == 1 and incomplete(report, "instances")
+
+
+def test_instances_budget_holds_for_the_whole_scan(tmp_path):
+    for i in range(5):
+        unit = tmp_path / f"u{i}"
+        unit.mkdir()
+        (unit / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  count = 30\n}\n')
+    (tmp_path / "a.tf").write_text(DB_TF)
+    code, report, err, wall = scan(tmp_path, ".", "--budget", "instances=100")
+    assert code == 1, err[-2000:]
+    assert report["summary"]["resources"] <= 100
+    stopped = sorted(f["file"] for f in incomplete(report, "instances"))
+    assert stopped == ["u3", "u4"], report["findings"]      # a.tf's root comes first, then u0-u2
+    assert sibling_reported(report)

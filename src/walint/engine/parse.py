@@ -185,18 +185,12 @@ def parse_all(inputs, options, jobs=None) -> ParseResult:
         results = _supervise(units, opts, workers, limits)
     else:
         results = [_parse_unit_here(u, opts, limits) for u in units]
-    scan_instances = 0
-    for unit, res in zip(units, results):
-        scan_instances += len(res.resources)
-        if scan_instances > limits.instances:
-            out.diagnostics.append(budgets.incomplete(
-                unit[1], None, "instances", f"the scan has more than {limits.instances:,} resource "
-                "instances; this unit's were not checked"))
-            res.resources = []
+    for res in results:
         out.resources.extend(res.resources)
         out.diagnostics.extend(res.diagnostics)
         out.files.extend(res.files)
     _drop_nested_roots(out)
+    _scan_instances(out, limits.instances)
     usage = [d for d in out.diagnostics if d.code == "WAL-USAGE"]
     if usage:
         d = usage[0]
@@ -358,6 +352,30 @@ def _chunks(units, jobs):
         chunks.append((cur_size, cur))
     chunks.sort(key=lambda c: -c[0])
     return [c for _, c in chunks]
+
+
+def _scan_instances(parsed: ParseResult, budget: int) -> None:
+    """The instances budget over the whole scan: each unit kept its own under the budget,
+    so many units can still add up. The units (resources of one scope, in order) past
+    the budget are not checked, and each says so."""
+    if len(parsed.resources) <= budget:
+        return
+    units: list = []                     # [(scope, its resources)], in the order of the units
+    for resource in parsed.resources:
+        if not units or units[-1][0] != resource.scope:
+            units.append((resource.scope, []))
+        units[-1][1].append(resource)
+    kept: list = []
+    full = False                         # the first unit that does not fit ends the budget
+    for scope, resources in units:
+        if not full and len(kept) + len(resources) <= budget:
+            kept.extend(resources)
+            continue
+        full = True
+        parsed.diagnostics.append(budgets.incomplete(
+            scope, None, "instances", "the scan has more resource instances than the budget; "
+            "this unit's were not checked"))
+    parsed.resources = kept
 
 
 def _drop_nested_roots(parsed: ParseResult) -> None:
