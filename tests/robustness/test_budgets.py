@@ -273,3 +273,14 @@ def test_instances_budget_holds_for_the_whole_scan(tmp_path):
     stopped = sorted(f["file"] for f in incomplete(report, "instances"))
     assert stopped == ["u3", "u4"], report["findings"]      # a.tf's root comes first, then u0-u2
     assert sibling_reported(report)
+
+
+def test_cfn_template_values_bounded_before_decoding(tmp_path):
+    (tmp_path / "big.json").write_text('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}, '
+                                       '"Metadata": {"x": [' + ",".join(["[0]"] * 300_000) + "]}}")
+    (tmp_path / "db.yaml").write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n" + DB_CFN)
+    code, report, err, wall = scan(tmp_path, ".", "--budget", "decode-nodes=100000")
+    assert code == 1 and wall < 30, err[-2000:]
+    found = incomplete(report, "decode-nodes")
+    assert found and found[0]["file"] == "big.json", report["findings"]
+    assert sibling_reported(report)
