@@ -96,14 +96,14 @@ def _stopped(unit, budget, detail) -> ParseResult:
                                                        f"{detail}; nothing in it was checked")])
 
 
-def _serve(units, options, conn, limits) -> None:
+def _serve(units, options, orders, conn, limits) -> None:
     """A worker process: read the runs of units the parent sends (indices into `units`,
     which the fork brought along), sending each result as it is done (the parent times
     each unit from the previous message), then None to ask for more; None ends it."""
     budgets.configure(limits)
     _limit_memory(limits.memory_mb)
     while True:
-        run = conn.recv()
+        run = orders.recv()
         if run is None:
             break
         for i in run:
@@ -240,29 +240,33 @@ def _supervise(units, opts, workers, limits) -> list:
     ctx = mp.get_context("fork")
     queue = deque(_chunks(units, workers) if workers > 1 else [list(range(len(units)))])
     results = [None] * len(units)
-    running = {}                     # connection -> [process, pending unit indices, deadline]
+    running = {}                     # results -> [process, pending unit indices, deadline, orders]
     scan_end = time.monotonic() + limits.scan_seconds
 
-    def give(conn, entry):
+    def give(entry):
         run = queue.popleft()
         entry[1].extend(run)
         entry[2] = time.monotonic() + limits.unit_seconds
-        conn.send(run)
+        entry[3].send(run)
 
     def start():
-        mine, theirs = ctx.Pipe()
-        proc = ctx.Process(target=_serve, args=(units, opts, theirs, limits), daemon=True)
+        # two one-way pipes, not a socket pair: walint opens no socket of any kind
+        orders_in, orders_out = ctx.Pipe(duplex=False)
+        results_in, results_out = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_serve, args=(units, opts, orders_in, results_out, limits), daemon=True)
         proc.start()
-        theirs.close()
-        running[mine] = entry = [proc, deque(), 0.0]
-        give(mine, entry)
+        orders_in.close()
+        results_out.close()
+        running[results_in] = entry = [proc, deque(), 0.0, orders_out]
+        give(entry)
 
     def stop(conn):
-        proc, pending, _ = running.pop(conn)
+        proc, pending, _, orders = running.pop(conn)
         if proc.is_alive():
             proc.kill()
         proc.join()
         conn.close()
+        orders.close()
         return pending
 
     try:
@@ -289,9 +293,9 @@ def _supervise(units, opts, workers, limits) -> list:
                     continue
                 if message is None:      # its run is done: another, or the end
                     if queue and time.monotonic() < scan_end:
-                        give(conn, entry)
+                        give(entry)
                     else:
-                        conn.send(None)
+                        entry[3].send(None)
                         stop(conn)
                     continue
                 i, result = message
@@ -301,7 +305,7 @@ def _supervise(units, opts, workers, limits) -> list:
                 # what arrives lives to the end of the scan: out of the cycle collector's way
                 gc.freeze()
             now = time.monotonic()
-            for conn, (proc, pending, deadline) in list(running.items()):
+            for conn, (proc, pending, deadline, _) in list(running.items()):
                 if now >= scan_end:
                     stop(conn)
                 elif now >= deadline and pending:
