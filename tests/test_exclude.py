@@ -32,8 +32,9 @@ def test_gitignore_honoured_nested_and_from_the_repository_root(tmp_path):
     assert files_found(tmp_path / "infra", ".") == ["keep/b.tf", "y/keep.test.tf"]
     assert files_found(tmp_path / "infra", ".", "--no-respect-gitignore") == [
         "gen/a.tf", "keep/b.tf", "vendor/v.tf", "x/x.test.tf", "y/keep.test.tf"]
-    # a file named on the command line is read whatever .gitignore says
+    # a file or directory named on the command line is read whatever .gitignore says
     assert files_found(tmp_path / "infra", "gen/a.tf") == ["gen/a.tf"]
+    assert files_found(tmp_path / "infra", "gen") == ["gen/a.tf"]
 
 
 def test_exclude_flag_adds_to_the_configuration(tmp_path):

@@ -31,6 +31,8 @@ class Ignored:
         chain: list = []
         for directory in _above(root):
             chain = chain + self._own(directory)
+        if _matches(chain, root, True):
+            chain = []                   # a directory named on the command line is scanned
         self.specs[root] = chain + self._own(root)
         self.root = root
 
@@ -58,13 +60,18 @@ class Ignored:
 
     def __call__(self, path: str, is_dir: bool) -> bool:
         full = os.path.abspath(path)
-        ignored = False
-        for base, spec in self._specs_for(os.path.dirname(full)):
-            rel = os.path.relpath(full, base).replace(os.sep, "/") + ("/" if is_dir else "")
-            found = spec.check_file(rel)
-            if found.include is not None:
-                ignored = found.include
-        return ignored
+        return _matches(self._specs_for(os.path.dirname(full)), full, is_dir)
+
+
+def _matches(specs, full: str, is_dir: bool) -> bool:
+    """Whether the last .gitignore pattern that decides about `full` ignores it."""
+    ignored = False
+    for base, spec in specs:
+        rel = os.path.relpath(full, base).replace(os.sep, "/") + ("/" if is_dir else "")
+        found = spec.check_file(rel)
+        if found.include is not None:
+            ignored = found.include
+    return ignored
 
 
 def _above(root: str) -> list:
