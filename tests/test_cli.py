@@ -67,7 +67,7 @@ def test_text_report_format():
     line = next(l for l in out.stdout.splitlines() if "main.tf:30" in l)
     assert line.strip() == (
         "fixtures/WAL-MAZ-001/fail/main.tf:30 WAL-MAZ-001 error DB instance aws_db_instance.orders "
-        "runs in one Availability Zone (MultiAZ is false): a zone outage takes the database down "
+        "runs in one Availability Zone (multi_az = false): a zone outage takes the database down "
         "[aws_db_instance.orders]")
     assert "by pillar: reliability" in out.stdout
 

@@ -85,4 +85,4 @@ def test_parse_time_limit(tmp_path):
     out = run_walint(tmp_path, env=env)
     assert out.returncode == 1, out.stderr[-2000:]
     messages = [f["message"] for f in json.loads(out.stdout)["findings"] if f["rule"] == "WAL-PARSE-002"]
-    assert any("was stopped" in m for m in messages), messages
+    assert any("was stopped" in m and "unit-seconds" in m for m in messages), messages

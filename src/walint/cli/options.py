@@ -50,6 +50,13 @@ def scan_options(fn):
                      help="Load an extra rule pack from this file or package directory."),
         click.option("-v", "--verbose", is_flag=True,
                      help="List every note on standard error (by default the first ten)."),
+        click.option("--exclude", "exclude", multiple=True, metavar="PATTERN",
+                     help="Do not read paths matching this gitignore-style glob (repeatable; "
+                          "added to the configuration's exclude)."),
+        click.option("--no-respect-gitignore", "no_gitignore", is_flag=True, default=False,
+                     help="Read files that .gitignore files exclude (by default they are skipped)."),
+        click.option("--budget", "budgets", multiple=True, metavar="NAME=VALUE",
+                     help="Raise or lower one budget of the scan (docs/security.md lists them)."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                      help="Worker processes for parsing (default: one per core)."),
     ]

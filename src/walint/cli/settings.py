@@ -10,7 +10,8 @@ Precedence (CONTRACT.md: flags override the file):
   each came from.
 * `--var-file`/`--var` come after the file's `terraform.var-files`/`vars`, and
   `--parameters`/`--param` after `cloudformation.parameters`/`params`: the later wins.
-* `severity`, `per-path-ignores` and `exclude` exist only in the file.
+* `severity` and `per-path-ignores` exist only in the file; `--exclude` adds to `exclude`.
+* `budgets` in the file can only lower a budget; `--budget` raises or lowers it.
 """
 from __future__ import annotations
 
@@ -110,6 +111,40 @@ def _effects(cfg, rules, options, cli_select, cli_ignore, profile, fail_on) -> d
     return {"file": safe.name(cfg.path), **out} if cfg.path else out
 
 
+def _excluder(cfg, patterns):
+    """The configuration's `exclude` (relative to its file) and `--exclude` (relative to
+    the working directory), or None."""
+    config_set = cfg.excluder()
+    counted = _CountingExcluder(config_set) if config_set else None   # only the file's is counted
+    cli_set = config_mod.GlobSet(patterns, os.getcwd(), "--exclude") if patterns else None
+    if counted is None or cli_set is None:
+        return counted or cli_set
+    return _Either(counted, cli_set)
+
+
+class _Either:
+    """The configuration's excluder (counted) or the command line's."""
+
+    def __init__(self, counted, other):
+        self.counted, self.other = counted, other
+
+    def __call__(self, path) -> bool:
+        return self.other(path) or self.counted(path)
+
+    @property
+    def count(self) -> int:
+        return self.counted.count
+
+
+def _budgets(cfg, pairs):
+    """Budgets: the configuration may only lower them (it comes with the scanned tree);
+    `--budget` sets them either way."""
+    from walint.engine.budgets import Budgets
+
+    out = Budgets().with_values(cfg.budgets, f"{cfg.path or 'configuration'}: budgets", lower_only=True)
+    return out.with_values(key_values(pairs, "--budget"), "--budget")
+
+
 def load_config(config_file=None) -> config_mod.Config:
     return config_mod.resolve(config_file)
 
@@ -117,7 +152,8 @@ def load_config(config_file=None) -> config_mod.Config:
 def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=(), var_files=(),
           params=(), parameter_files=(), rule_paths=(), fail_on=None, show_unknown=None,
           no_inline_ignores=False, report_unused_ignores=None, baseline=None,
-          config=None, jobs=None, **_ignored) -> ScanOptions:
+          config=None, jobs=None, exclude=(), no_gitignore=False, budgets=(),
+          **_ignored) -> ScanOptions:
     cfg = config if config is not None else load_config(config_file)
     where = cfg.path or "configuration"
 
@@ -152,7 +188,9 @@ def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=()
         parameter_files=list(cfg.parameter_files) + _existing(parameter_files, "--parameters"),
         show_unknown=bool(show_unknown if show_unknown is not None else cfg.show_unknown),
         rule_paths=list(rule_paths),
-        exclude=_CountingExcluder(cfg.excluder()) if cfg.excluder() else None,
+        exclude=_excluder(cfg, exclude),
+        respect_gitignore=not no_gitignore,
+        budgets=_budgets(cfg, budgets),
         profile_for=None if profile else cfg.profile_for(chosen_profile),
         path_ignored=_path_ignored(cfg),
         inline_ignores=inline,

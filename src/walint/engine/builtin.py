@@ -29,7 +29,7 @@ INCOMPLETE = Rule(
         "silently: this finding is an error in every profile. The message says what was "
         "stopped and why; the resources evaluated before it are still reported.\n\n"
         "## Fix\n\nSimplify what the message names (fewer instances, shorter strings, less "
-        "nesting), or raise the budget on the command line when the input is trusted. An "
+        "nesting), or raise the budget named in the message with `--budget NAME=VALUE` when the input is trusted (docs/security.md lists the budgets). An "
         "internal error is a walint bug: please report it with the message. To accept it "
         "for a while, a baseline (`--create-baseline`) records it like any other finding.")
 

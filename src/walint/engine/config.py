@@ -27,6 +27,7 @@ from walint.engine.errors import UsageError
 from walint.model.rule import PROFILES
 
 CONFIG_NAMES = (".walint.yml", ".walint.yaml")
+MAX_CONFIG_VALUES = 100_000      # a configuration is a page of settings, not a data set
 PYPROJECT = "pyproject.toml"
 
 _SELECTORS = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
@@ -64,6 +65,7 @@ SCHEMA = {
                     "oneOf": [_SCALAR, {"type": "array", "items": _SCALAR}]}},
             },
         },
+        "budgets": {"type": "object", "additionalProperties": {"type": "number", "exclusiveMinimum": 0}},
         "show-unknown": {"type": "boolean"},
         "inline-ignores": {"type": "boolean"},
         "report-unused-ignores": {"type": "boolean"},
@@ -76,55 +78,58 @@ _TYPE_WORDS = {"string": "a string", "array": "a list", "object": "a mapping",
 
 # -- globs ------------------------------------------------------------------------------
 
-@lru_cache(maxsize=512)
-def _glob_regex(pattern: str):
-    """A compiled regex for one glob (see the module docstring)."""
-    pat = pattern.strip().replace("\\", "/")
-    while pat.startswith("./"):
-        pat = pat[2:]
-    anchored = "/" in pat.rstrip("/")
-    pat = pat.strip("/")
-    out, i, n = [], 0, len(pat)
-    while i < n:
-        c = pat[i]
-        if pat.startswith("**/", i):
-            out.append("(?:[^/]*/)*")
-            i += 3
-        elif pat.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "[":
-            j = pat.find("]", i + 2 if pat.startswith("[!", i) or pat.startswith("[^", i) else i + 1)
-            if j < 0:
-                out.append(re.escape(c))
-                i += 1
-                continue
-            body = pat[i + 1:j]
-            if body[:1] in ("!", "^"):
-                body = "^" + body[1:]
-            out.append("[" + body.replace("\\", "\\\\") + "]")
-            i = j + 1
-        else:
-            out.append(re.escape(c))
-            i += 1
-    body = "".join(out)
-    prefix = "" if anchored else "(?:.*/)?"
-    # a match on a directory covers everything under it
-    return re.compile(f"^{prefix}{body}(?:/.*)?$", re.DOTALL)
+MAX_GLOB_CHARS = 1000        # a longer glob is a mistake or an attack
+
+
+def _backend() -> str:
+    """RE2 matches in linear time (no glob can make discovery backtrack); without it,
+    globs are normalised so that runs of `*` and `**` cannot nest (see _tame)."""
+    try:
+        import re2  # noqa: F401
+    except ImportError:  # pragma: no cover - google-re2 has wheels for every platform we list
+        return "simple"
+    return "re2"
+
+
+def _tame(pattern: str) -> str:
+    """The same glob with runs of `**/` and of `*` collapsed: what makes a backtracking
+    matcher exponential, and means the same thing once."""
+    while "**/**/" in pattern:
+        pattern = pattern.replace("**/**/", "**/")
+    return re.sub(r"(?<!\\)\*{3,}", "**", pattern)
+
+
+def compile_globs(patterns, where: str):
+    """A pathspec GitIgnoreSpec for `patterns` (gitignore semantics); a glob that is not
+    valid is a UsageError naming `where` and the glob."""
+    import pathspec
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+    backend = _backend()
+    lines = []
+    for p in patterns:
+        text = p.replace("\\", "/") if os.sep == "\\" else p
+        if len(text) > MAX_GLOB_CHARS:
+            raise UsageError(f"{where}: a glob of {len(text)} characters is too long "
+                             f"(at most {MAX_GLOB_CHARS})")
+        text = _tame(text) if backend == "simple" else text
+        try:
+            GitIgnoreSpecPattern(text)
+        except (re.error, ValueError, TypeError) as exc:
+            why = re.sub(r" at position \d+$", "", _one_line(exc))
+            raise UsageError(f"{where}: {text!r} is not a valid glob ({why})") from None
+        lines.append(text)
+    return pathspec.GitIgnoreSpec.from_lines(lines, backend=backend)
 
 
 class GlobSet:
-    """Globs matched relative to a base directory (the configuration file's)."""
+    """Globs matched relative to a base directory (the configuration file's), with
+    gitignore semantics (README, Configuration)."""
 
-    def __init__(self, patterns, base: str):
-        self.patterns = [p for p in patterns if p and p.strip()]
+    def __init__(self, patterns, base: str, where: str = "exclude"):
+        self.patterns = [p.strip() for p in patterns if p and p.strip()]
         self.base = os.path.abspath(base)
+        self.spec = compile_globs([_gitignore_form(p) for p in self.patterns], where) if self.patterns else None
 
     def relative(self, path: str) -> str:
         full = os.path.abspath(path)
@@ -132,18 +137,24 @@ class GlobSet:
         return rel.replace(os.sep, "/")
 
     def match(self, path: str) -> str | None:
-        """The first glob matching `path`, or None."""
-        rel = self.relative(path)
-        for p in self.patterns:
-            if _glob_regex(p).match(rel):
-                return p
-        return None
+        """The glob deciding that `path` is matched, or None."""
+        if self.spec is None:
+            return None
+        found = self.spec.check_file(self.relative(path))
+        return self.patterns[found.index] if found.include else None
 
     def __call__(self, path: str) -> bool:
         return self.match(path) is not None
 
     def __bool__(self):
         return bool(self.patterns)
+
+
+def _gitignore_form(pattern: str) -> str:
+    """`./x` is `x` relative to the base; a trailing `/` is kept (directories only)."""
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern
 
 
 def _under(path, base):
@@ -171,6 +182,7 @@ class Config:
     show_unknown: bool | None = None
     inline_ignores: bool | None = None
     report_unused_ignores: bool | None = None
+    budgets: list = field(default_factory=list)           # [(name, value)]: can only lower them
 
     def excluder(self):
         """callable(path) -> bool for discovery, or None when nothing is excluded."""
@@ -275,6 +287,12 @@ def _read(path: str):
         raise UsageError(f"{path}: invalid configuration: a number is too long") from None
     if data is None:
         data = {}
+    from walint.engine.budgets import expanded_nodes
+
+    if expanded_nodes(data, MAX_CONFIG_VALUES) > MAX_CONFIG_VALUES:
+        # YAML aliases are shared until something copies them: an alias bomb stops here
+        raise UsageError(f"{path}: holds more than {MAX_CONFIG_VALUES:,} values once its YAML "
+                         "aliases are expanded; not read")
     return data, ""
 
 
@@ -385,6 +403,9 @@ def load(path: str) -> Config:
             out.append(os.path.relpath(full) if _under(os.path.abspath(full), os.getcwd()) else full)
         return out
 
+    for key in ("exclude", "profiles", "per-path-ignores"):
+        if data.get(key):
+            compile_globs([_gitignore_form(g) for g in data[key] if g and g.strip()], f"{path}: {prefix}{key}")
     tf = data.get("terraform") or {}
     cfn = data.get("cloudformation") or {}
     return Config(
@@ -404,6 +425,7 @@ def load(path: str) -> Config:
         show_unknown=data.get("show-unknown"),
         inline_ignores=data.get("inline-ignores"),
         report_unused_ignores=data.get("report-unused-ignores"),
+        budgets=list((data.get("budgets") or {}).items()),
     )
 
 

@@ -65,7 +65,8 @@ def _classify_template(path: str, inputs: Inputs, explicit: bool) -> None:
             inputs.diagnostics.append(Diagnostic(path, None, f"cannot read: {size}", "warning", "WAL-IO"))
         return
     if path.endswith(".json") and b'"terraform_version"' in head[:4096] and b'"format_version"' in head[:4096]:
-        inputs.plan_files.append(path)
+        # the file-size limit holds for plans as for templates
+        (inputs.too_large.append((path, size)) if size > MAX_FILE_BYTES else inputs.plan_files.append(path))
         return
     from walint.parsers.cloudformation import looks_like_template
 
@@ -116,12 +117,12 @@ def _inside(path: str, root: str) -> bool:
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
-def _walk(root: str, inputs: Inputs, exclude) -> None:
+def _walk(root: str, inputs: Inputs, exclude, ignored=None) -> None:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         keep = []
         for d in sorted(dirnames):
             full = os.path.join(dirpath, d)
-            if d in SKIP_DIRS or d == CDK_OUT or exclude(full):
+            if d in SKIP_DIRS or d == CDK_OUT or exclude(full) or (ignored and ignored(full, True)):
                 continue
             if os.path.islink(full):
                 inputs.diagnostics.append(Diagnostic(
@@ -132,6 +133,8 @@ def _walk(root: str, inputs: Inputs, exclude) -> None:
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
             if not (is_tf(name) or _is_template_name(name)) or exclude(full):
+                continue
+            if ignored and ignored(full, False):
                 continue
             if os.path.islink(full):
                 if not os.path.exists(full):
@@ -153,14 +156,20 @@ def _walk(root: str, inputs: Inputs, exclude) -> None:
                 _classify_template(full, inputs, explicit=False)
 
 
-def discover(paths, exclude=lambda path: False) -> Inputs:
-    """Walk the given paths (default "."); a path that does not exist is a usage error."""
+def discover(paths, exclude=lambda path: False, respect_gitignore=True) -> Inputs:
+    """Walk the given paths (default "."); a path that does not exist is a usage error.
+    Files named on the command line are read whatever `.gitignore` says."""
     inputs = Inputs(roots=list(paths) or ["."])
     for path in inputs.roots:
         if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or directory")
         if os.path.isdir(path):
-            _walk(path, inputs, exclude)
+            ignored = None
+            if respect_gitignore:
+                from walint.engine.gitignore import Ignored
+
+                ignored = Ignored(path, inputs.diagnostics)
+            _walk(path, inputs, exclude, ignored)
         elif is_tf(path):
             _add_tf(path, inputs, explicit=True)
         elif _is_template_name(path):

@@ -10,14 +10,15 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import time
 from contextlib import contextmanager
 
+from walint.engine import budgets
 from walint.engine.errors import UsageError
 from walint.model.kinds import normalize
 from walint.parsers.base import Diagnostic, ParseResult, incomplete, why_stopped
 from walint.parsers.cloudformation.exports import link_imports
 
-UNIT_SECONDS = float(os.environ.get("WALINT_UNIT_TIMEOUT", "60"))
 PARALLEL_BYTES = int(os.environ.get("WALINT_PARALLEL_BYTES", 1 << 20))  # below this, one process is faster than a pool
 
 
@@ -53,6 +54,7 @@ def _alarm(signum, frame):
 def _parse_unit(unit, options) -> ParseResult:
     """Read one unit and bring its resources to the graph's scheme (here, so that with
     several jobs this runs in the workers too); never raises."""
+    budgets.start_unit()
     result = _read_unit(unit, options)
     kept = []
     for resource in result.resources:
@@ -68,11 +70,13 @@ def _parse_unit(unit, options) -> ParseResult:
     return result
 
 
-def _read_unit(unit, options) -> ParseResult:
-    """Parse one unit; never raises (a timeout or a parser bug becomes a diagnostic)."""
+def _read_unit(unit, options, seconds=None) -> ParseResult:
+    """Parse one unit; never raises (a timeout, a budget or a parser bug becomes a
+    diagnostic). `seconds`: an alarm in this thread, only where no worker process can
+    be killed from outside (an alarm cannot interrupt one long C call)."""
     kind, path = unit
     try:
-        with time_limit(options.get("timeout", UNIT_SECONDS)):
+        with time_limit(seconds or 0):
             if kind == "tf":
                 from walint.parsers import terraform
 
@@ -87,17 +91,65 @@ def _read_unit(unit, options) -> ParseResult:
             return cloudformation.parse_templates([path], params=options["params"],
                                                   parameter_files=options["parameter_files"])
     except UnitTimeout:
-        return ParseResult(diagnostics=[incomplete(
-            path, None, f"reading took longer than {options.get('timeout', UNIT_SECONDS):g} s "
-            "and was stopped; nothing in it was checked")])
+        return _stopped(unit, "unit_seconds", "reading it took too long and was stopped")
+    except budgets.BudgetExceeded as exc:
+        return ParseResult(diagnostics=[exc.diagnostic(path)])
+    except MemoryError:
+        return _stopped(unit, "memory_mb", "reading it ran out of memory")
     except Exception as exc:  # noqa: BLE001 - a reader's bug must not end the scan silently
         return ParseResult(diagnostics=[incomplete(
             path, None, f"not evaluated: {why_stopped(exc)}; nothing in it was checked")])
 
 
-def _worker(args):
-    units, options = args
-    return [_parse_unit(unit, options) for unit in units]
+def _stopped(unit, budget, detail) -> ParseResult:
+    """A unit a budget stopped: nothing in it was checked, and it says so."""
+    return ParseResult(diagnostics=[budgets.incomplete(unit[1], None, budget,
+                                                       f"{detail}; nothing in it was checked")])
+
+
+def _serve(units, options, orders, conn, limits) -> None:
+    """A worker process: read the runs of units the parent sends (indices into `units`,
+    which the fork brought along), sending each result as it is done (the parent times
+    each unit from the previous message), then None to ask for more; None ends it."""
+    budgets.configure(limits)
+    _limit_memory(limits.memory_mb)
+    while True:
+        run = orders.recv()
+        if run is None:
+            break
+        for i in run:
+            result = _parse_unit(units[i], options)
+            try:
+                conn.send((i, result))
+            except Exception as exc:    # a result that cannot be sent: say so, go on
+                conn.send((i, _stopped(units[i], "memory_mb",
+                                       f"its result could not be passed on ({type(exc).__name__})")))
+        conn.send(None)
+    conn.close()
+
+
+def _limit_memory(megabytes: int) -> None:
+    """Cap this process's address space, so that a unit that would take the machine's
+    memory fails with MemoryError (or the process dies) instead."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return
+    try:
+        with open("/proc/self/statm") as fh:
+            mapped = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        mapped = 0
+    # never below what is mapped already (the parent's modules) plus room to work
+    want = max(megabytes << 20, mapped + (256 << 20))
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        want = min(want, hard)
+    if soft == resource.RLIM_INFINITY or want < soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+        except (ValueError, OSError):
+            pass
 
 
 def units_of(inputs) -> list:
@@ -127,19 +179,23 @@ def default_jobs() -> int:
 
 
 def parse_all(inputs, options, jobs=None) -> ParseResult:
-    """Parse every unit; with several jobs and enough input, in worker processes."""
+    """Parse every unit in worker processes that are killed when a unit runs over its
+    time (several workers when the input is large enough for that to pay)."""
     out = ParseResult()
     for path, size in inputs.too_large:
         out.diagnostics.append(Diagnostic(path, None, f"file is too large to read "
                                           f"({size / (1 << 20):.0f} MB; the limit is 32 MB)"))
     opts = {"var_files": list(options.var_files), "variables": list(options.variables),
             "params": list(options.params), "parameter_files": list(options.parameter_files)}
+    limits = getattr(options, "budgets", None) or budgets.ACTIVE
+    budgets.configure(limits)
     units = units_of(inputs)
     jobs = default_jobs() if jobs is None else jobs
-    if jobs > 1 and len(units) > 1 and sum(map(_size, units)) >= PARALLEL_BYTES:
-        results = _parse_parallel(units, opts, jobs)
+    workers = jobs if jobs > 1 and len(units) > 1 and sum(map(_size, units)) >= PARALLEL_BYTES else 1
+    if units and IN_WORKERS and _can_fork():
+        results = _supervise(units, opts, workers, limits)
     else:
-        results = [_parse_unit(u, opts) for u in units]
+        results = [_parse_unit_here(u, opts, limits) for u in units]
     for res in results:
         out.resources.extend(res.resources)
         out.diagnostics.extend(res.diagnostics)
@@ -147,6 +203,7 @@ def parse_all(inputs, options, jobs=None) -> ParseResult:
         out.exports.extend(res.exports)
     _drop_nested_roots(out)
     link_imports(out.resources, out.exports)
+    _scan_instances(out, limits.instances)
     usage = [d for d in out.diagnostics if d.code == "WAL-USAGE"]
     if usage:
         d = usage[0]
@@ -154,27 +211,140 @@ def parse_all(inputs, options, jobs=None) -> ParseResult:
     return out
 
 
-def _parse_parallel(units, opts, jobs):
+# Units are read in worker processes (set False to read them in this process, with an
+# alarm that cannot interrupt one long C call: for debugging only).
+IN_WORKERS = os.environ.get("WALINT_IN_PROCESS") != "1"
+
+
+def _can_fork() -> bool:
     import multiprocessing as mp
+
+    try:
+        mp.get_context("fork")
+    except ValueError:  # pragma: no cover - platforms without fork
+        return False
+    return True
+
+
+def _parse_unit_here(unit, opts, limits) -> ParseResult:
+    budgets.start_unit()
+    result = _read_unit(unit, opts, seconds=limits.unit_seconds)
+    for resource in result.resources:
+        normalize(resource)
+    return result
+
+
+def _supervise(units, opts, workers, limits) -> list:
+    """Each unit's result, read by up to `workers` forked processes that take runs of
+    units from a queue. A worker whose unit runs past `unit-seconds` is killed (its unit
+    reported, the rest of its run queued again); when the scan passes `scan-seconds`,
+    every worker is killed and every unit not read is reported. The results are in the
+    order of the units."""
+    import multiprocessing as mp
+    from collections import deque
+    from multiprocessing.connection import wait
 
     # Import what the workers need before forking, so each worker does not pay for it.
     kinds = {u[0] for u in units}
     if "tf" in kinds or "plan" in kinds:
         import walint.parsers.terraform  # noqa: F401
-    try:
-        ctx = mp.get_context("fork")
-    except ValueError:  # pragma: no cover - platforms without fork
-        return [_parse_unit(u, opts) for u in units]
-    chunks = _chunks(units, jobs)
+    if "cfn" in kinds:
+        import walint.parsers.cloudformation  # noqa: F401
+    ctx = mp.get_context("fork")
+    queue = deque(_chunks(units, workers) if workers > 1 else [list(range(len(units)))])
     results = [None] * len(units)
-    with ctx.Pool(min(jobs, len(chunks))) as pool:
-        for chunk, res in zip(chunks, pool.imap(_worker, [([units[i] for i in c], opts) for c in chunks],
-                                                 chunksize=1)):
-            for i, r in zip(chunk, res):
-                results[i] = r
-            # what arrives lives to the end of the scan: out of the cycle collector's way
-            gc.freeze()
+    running = {}                     # results -> [process, pending unit indices, deadline, orders]
+    scan_end = time.monotonic() + limits.scan_seconds
+
+    def give(entry):
+        run = queue.popleft()
+        entry[1].extend(run)
+        entry[2] = time.monotonic() + limits.unit_seconds
+        entry[3].send(run)
+
+    def start():
+        # two one-way pipes, not a socket pair: walint opens no socket of any kind
+        orders_in, orders_out = ctx.Pipe(duplex=False)
+        results_in, results_out = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_serve, args=(units, opts, orders_in, results_out, limits), daemon=True)
+        proc.start()
+        orders_in.close()
+        results_out.close()
+        running[results_in] = entry = [proc, deque(), 0.0, orders_out]
+        give(entry)
+
+    def stop(conn):
+        proc, pending, _, orders = running.pop(conn)
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        conn.close()
+        orders.close()
+        return pending
+
+    try:
+        while queue or running:
+            while queue and len(running) < workers and time.monotonic() < scan_end:
+                start()
+            if not running:
+                break                    # the scan's time is up
+            now = time.monotonic()
+            wake = min(min(r[2] for r in running.values()), scan_end)
+            for conn in wait(list(running), max(0.0, wake - now)):
+                entry = running[conn]
+                try:
+                    message = conn.recv()
+                except (EOFError, OSError):
+                    pending = stop(conn)
+                    exitcode = entry[0].exitcode
+                    if pending:          # it died while reading pending[0]
+                        i = pending.popleft()
+                        results[i] = _stopped(units[i], "memory_mb", "the process reading it stopped "
+                                              f"({_ended(exitcode)}), most likely out of memory")
+                        if pending:
+                            queue.appendleft(list(pending))
+                    continue
+                if message is None:      # its run is done: another, or the end
+                    if queue and time.monotonic() < scan_end:
+                        give(entry)
+                    else:
+                        entry[3].send(None)
+                        stop(conn)
+                    continue
+                i, result = message
+                entry[1].remove(i)
+                results[i] = result
+                entry[2] = time.monotonic() + limits.unit_seconds
+                # what arrives lives to the end of the scan: out of the cycle collector's way
+                gc.freeze()
+            now = time.monotonic()
+            for conn, (proc, pending, deadline, _) in list(running.items()):
+                if now >= scan_end:
+                    stop(conn)
+                elif now >= deadline and pending:
+                    pending = stop(conn)
+                    i = pending.popleft()
+                    results[i] = _stopped(units[i], "unit_seconds",
+                                          f"reading it took longer than {limits.unit_seconds:g} s and was stopped")
+                    if pending:
+                        queue.appendleft(list(pending))
+    finally:
+        for conn in list(running):
+            stop(conn)
+    for i, result in enumerate(results):
+        if result is None:
+            results[i] = _stopped(units[i], "scan_seconds", f"the scan ran past {limits.scan_seconds:g} s "
+                                  "before this was read")
     return results
+
+
+def _ended(exitcode) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"signal {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"signal {-exitcode}"
+    return f"exit code {exitcode}"
 
 
 CHUNKS_PER_JOB = 8
@@ -199,6 +369,30 @@ def _chunks(units, jobs):
         chunks.append((cur_size, cur))
     chunks.sort(key=lambda c: -c[0])
     return [c for _, c in chunks]
+
+
+def _scan_instances(parsed: ParseResult, budget: int) -> None:
+    """The instances budget over the whole scan: each unit kept its own under the budget,
+    so many units can still add up. The units (resources of one scope, in order) past
+    the budget are not checked, and each says so."""
+    if len(parsed.resources) <= budget:
+        return
+    units: list = []                     # [(scope, its resources)], in the order of the units
+    for resource in parsed.resources:
+        if not units or units[-1][0] != resource.scope:
+            units.append((resource.scope, []))
+        units[-1][1].append(resource)
+    kept: list = []
+    full = False                         # the first unit that does not fit ends the budget
+    for scope, resources in units:
+        if not full and len(kept) + len(resources) <= budget:
+            kept.extend(resources)
+            continue
+        full = True
+        parsed.diagnostics.append(budgets.incomplete(
+            scope, None, "instances", "the scan has more resource instances than the budget; "
+            "this unit's were not checked"))
+    parsed.resources = kept
 
 
 def _drop_nested_roots(parsed: ParseResult) -> None:

@@ -34,6 +34,8 @@ class ScanOptions:
     show_unknown: bool = False
     rule_paths: list = field(default_factory=list)
     exclude: object = None                                     # callable(path) -> bool
+    respect_gitignore: bool = True        # skip what .gitignore files exclude while walking
+    budgets: object = None                # walint.engine.budgets.Budgets (None: the defaults)
     jobs: int | None = None                                    # worker processes; None: one per core
     profile_for: object = None            # callable(file) -> profile (configuration `profiles`)
     path_ignored: object = None           # callable(rule, file) -> bool (`per-path-ignores`)
@@ -169,7 +171,7 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
     options = options or ScanOptions()
     all_rules = load_rules(options.rule_paths)
     chosen = select(list(builtin.ENGINE_RULES) + all_rules, options.select, options.ignore)
-    inputs = discover(paths, options.exclude or (lambda p: False))
+    inputs = discover(paths, options.exclude or (lambda p: False), options.respect_gitignore)
     namer = PathNamer(inputs.roots)
     locator = _Locator(namer, options.profile, options.severity_overrides,
                        options.profile_for, options.path_ignored)

@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import gc
 
+from walint.engine import budgets
 from walint.parsers.base import Diagnostic, ParseResult, incomplete, why_stopped
 
 from .sniff import looks_like_template
@@ -108,6 +109,8 @@ def _parse_one(path, session, supplied, pseudo, Stack):
                 stack.close()
     except RecursionError:
         session.add(Diagnostic(path, None, "template nests too deeply to be read"))
+    except budgets.BudgetExceeded as exc:
+        session.add(exc.diagnostic(path))
     except Exception as exc:  # never let one file stop the scan
         session.add(incomplete(path, None, f"the template was not fully evaluated: {why_stopped(exc)}"))
     finally:

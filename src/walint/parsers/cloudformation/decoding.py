@@ -193,6 +193,17 @@ def _reference_decode(text: str, out: Decoded):
 
 def decode_text(path: str, text: str, out: Decoded | None = None) -> Decoded:
     out = out or Decoded(path)
+    from walint.engine import budgets
+
+    try:
+        # bounded before decoding: every value but the first follows a `,` `[` `{` or,
+        # in YAML, a line break (a 28 MB JSON array of arrays took 48 s and 1 GB)
+        bound = text.count(",") + text.count("[") + text.count("{") + 1
+        budgets.check_nodes(bound + (0 if text.lstrip().startswith("{") else text.count("\n")),
+                            path, None, "the template")
+    except budgets.BudgetExceeded as exc:
+        out.diagnostics.append(exc.diagnostic(path))
+        return out
     out.lines = _LINE_BREAK.split(text)
     deep = _flow_too_deep(text)
     if deep is not None:

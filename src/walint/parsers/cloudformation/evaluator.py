@@ -14,6 +14,7 @@ import itertools
 import json
 import re
 
+from walint.engine import budgets
 from walint.model.values import AzIndex, AzList, OneOf, Ref, Unknown, iter_refs
 
 from .exports import Carrying, ImportName
@@ -176,6 +177,18 @@ class Evaluator:
         # While a resource's properties are evaluated: path -> the parameters whose
         # Default decided the value there (messages name them and the flag that changes them).
         self.defaults: dict | None = None
+        self._mapped: dict = {}          # id(mapping node) -> (node, its value)
+
+    def mapped(self, node):
+        """A mapping entry's value, evaluated once per node: a large entry read by many
+        Fn::FindInMap (or through YAML aliases) is shared, not copied each time."""
+        hit = self._mapped.get(id(node))
+        if hit is None:
+            value = self.value(node)
+            hit = self._mapped[id(node)] = (node, value, _text_size(value, budgets.ACTIVE.unit_string_bytes))
+        else:
+            budgets.spend_strings(hit[2])
+        return hit[1]
 
     # ----------------------------------------------------------------- values
     def value(self, node, path=None, positions=None):
@@ -186,6 +199,8 @@ class Evaluator:
         the first branch's lines).
         """
         if isinstance(node, str):
+            if len(node) > 256:              # aliased strings are copied once per use
+                budgets.check_string(len(node), what="a string value")
             return str(node)
         if isinstance(node, dict):
             if is_intrinsic(node):
@@ -197,8 +212,8 @@ class Evaluator:
                     self._note_defaults(path, [arg])
                 try:
                     return self.intrinsic(fn, arg, node)
-                except RecursionError:
-                    raise
+                except (RecursionError, budgets.BudgetExceeded):
+                    raise                    # the resource reports it (Stack.emit)
                 except Exception as exc:  # a malformed intrinsic is unknown, never a crash
                     return Unknown(f"{fn} could not be evaluated ({type(exc).__name__})")
             if self.stack.language_extensions and any(
@@ -444,6 +459,7 @@ def _sub(ev, arg, node):
                 # Keep the shape for rules that can use it: "${Bucket.Arn}/*".
                 return Unknown(u.reason, u.refs, partial="".join(_template_piece(x) for x in parts))
             texts.append(t)
+        budgets.check_string(sum(map(len, texts)), what="Fn::Sub's result")
         return "".join(texts)
 
     return lift(join, *pieces)
@@ -471,6 +487,7 @@ def _join_known(d, values):
         if all(isinstance(v, (Ref, str)) for v in items):    # ids of resources: splittable again
             return Carrying(u.reason, u.refs, carried=P.Joined(d, items))
         return u
+    budgets.check_string(sum(map(len, texts)) + len(d) * len(texts), what="Fn::Join's result")
     return d.join(texts)
 
 
@@ -551,7 +568,7 @@ def _find_in_map(ev, arg, node):
                 return ev.value(default)
             ev.stack.warn(node, f"Fn::FindInMap: mapping {names[0]} has no entry {names[1]}/{names[2]}")
             return Unknown(f"mapping {names[0]} has no entry {names[1]}/{names[2]}")
-        return ev.value(found)
+        return ev.mapped(found)
 
     return lift(find, *keys)
 
@@ -628,7 +645,24 @@ def _to_json(ev, arg, node):
     v = ev.value(arg)
     if has_marker(v):
         return unknown_from("Fn::ToJsonString of values known only at deploy time", v)
+    budgets.check_string(_text_size(v, budgets.ACTIVE.string_bytes), what="Fn::ToJsonString's result")
     return json.dumps(v, separators=(",", ":"), default=str)
+
+
+def _text_size(v, limit: int) -> int:
+    """About how many characters `v` takes as JSON (stops counting past `limit`)."""
+    total, stack = 0, [v]
+    while stack and total <= limit:
+        x = stack.pop()
+        if isinstance(x, dict):
+            stack.extend(x.values())
+            total += sum(len(str(k)) + 4 for k in x)
+        elif isinstance(x, list):
+            stack.extend(x)
+            total += len(x) + 2
+        else:
+            total += len(x) + 2 if isinstance(x, str) else 8
+    return total
 
 
 def _cond_fn(ev, arg, node):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 
+from walint.engine import budgets
 from walint.model.resource import Resource
 from walint.model.values import Unknown
 from walint.parsers.base import INCOMPLETE, Diagnostic, ParseResult, why_stopped
@@ -32,6 +33,7 @@ class Session:
         self._decoded: dict = {}
         self._diag_keys: set = set()
         self._files: set = set()
+        self.over_budget = False
 
     def decode(self, path: str) -> Decoded:
         key = os.path.normpath(path)
@@ -119,6 +121,9 @@ class Stack:
         for key, node in raw.items():
             self.resources[str(key)] = node
             self.keys[str(key)] = key
+        # every resource of every stack read counts, so nested-stack fan-out is bounded
+        budgets.add_instances(len(self.resources), self.file, None,
+                              f"nested stack {prefix[:-1]}" if prefix else "the template")
         outputs = _section(template, "Outputs")
         self.outputs = self.expand_foreach(outputs, "outputs") if self.language_extensions else outputs
 
@@ -213,12 +218,23 @@ class Stack:
             if not isinstance(collection, list) or any(scalar_text(i) is None for i in collection):
                 self.warn(key, f"{key}: the collection is not known, so its {where} are skipped", level="note")
                 continue
-            for item in collection:
-                body = substitute(val[2], str(val[0]), scalar_text(item))
-                for k2, v2 in self.expand_foreach(body, where, depth + 1).items():
-                    if k2 in out:
-                        self.warn(k2, f"{key} produces {k2} twice")
-                    out[k2] = v2
+            spent = budgets.spent()
+            try:
+                for item in collection:
+                    # each copy counts, at every level: 8 levels of 10 are 10**8 copies
+                    budgets.add_instances(1, self.file, None, key)
+                    body = substitute(val[2], str(val[0]), scalar_text(item))
+                    for k2, v2 in self.expand_foreach(body, where, depth + 1).items():
+                        if k2 in out:
+                            self.warn(k2, f"{key} produces {k2} twice")
+                        out[k2] = v2
+            except budgets.BudgetExceeded as exc:
+                if depth:
+                    raise
+                # the outermost Fn::ForEach is skipped; the rest of the section is read
+                budgets.refund(spent)
+                pos = position(key)
+                self.session.add(exc.diagnostic(self.file, pos[0] if pos else None))
         return out
 
     def close(self):
@@ -238,6 +254,14 @@ class Stack:
         self._child_busy.add(logical)
         try:
             result = self._load_child(logical)
+        except budgets.BudgetExceeded as exc:
+            if not self.session.over_budget:     # said once: every later stack stops the same way
+                self.session.over_budget = True
+                pos = position(self.keys.get(logical))
+                self.session.add(budgets.incomplete(self.file, pos[0] if pos else None, exc.budget,
+                                                    f"nested stack {logical} and the stacks after it not "
+                                                    f"followed: {exc.detail}"))
+            result = None
         finally:
             self._child_busy.discard(logical)
         self._children[logical] = result
@@ -345,8 +369,15 @@ class Stack:
     # ------------------------------------------------------------ resources
     def emit(self, out: list):
         for logical, node in self.resources.items():
+            spent = budgets.spent()
             try:
                 resource = self._resource(logical, node)
+            except budgets.BudgetExceeded as exc:
+                budgets.refund(spent)
+                pos = position(self.keys.get(logical))
+                self.session.add(budgets.incomplete(self.file, pos[0] if pos else None, exc.budget,
+                                                    f"resource {logical} not read: {exc.detail}"))
+                continue
             except Exception as exc:  # noqa: BLE001 - one resource must not end the template
                 self.warn(self.keys.get(logical), f"resource {logical} was not evaluated: {why_stopped(exc)}",
                           level="error", code=INCOMPLETE, address=self.address(logical))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from walint.engine import budgets
 from walint.model.resource import Resource
 from walint.parsers.base import why_stopped
 
@@ -24,8 +25,13 @@ class Building:
     def collect(self, m, out):
         for key in sorted(m.module.resources, key=lambda k: (m.module.resources[k].file, m.module.resources[k].block.line)):
             rd = m.module.resources[key]
+            if self.out_of_instances:
+                return
             try:
                 self.build_resource(m, rd, out)
+            except budgets.BudgetExceeded as exc:
+                self.over_budget(exc, rd.file, rd.block.line)
+                self.out_of_instances = exc.budget == "instances"
             except Exception as e:  # noqa: BLE001 - never raise out of the reader
                 self.incomplete(rd.file, rd.block.line, f"{m.prefix}{rd.key} was not evaluated: "
                                 f"{why_stopped(e)}", f"{m.prefix}{rd.key}")
@@ -40,12 +46,21 @@ class Building:
             if isinstance(res, Unknown):
                 self.facade(m, name, call, out)
                 continue
+            if self.out_of_instances:
+                return
+            try:
+                budgets.add_instances(len(res[1]), call.file, call.line, f"module {m.prefix}{name}")
+            except budgets.BudgetExceeded as exc:
+                self.over_budget(exc, call.file, call.line)
+                self.out_of_instances = True
+                return
             for _, inst in res[1]:
                 self.collect(inst, out)
 
     def build_resource(self, m, rd, out):
         ex = self.expansion(m, rd)
         blk = rd.block
+        budgets.add_instances(len(ex.items), rd.file, blk.line, f"resource {m.prefix}{rd.key}")
         sf = m.module.sources.get(rd.file)
         comments = _block_comments(sf, blk) if sf is not None else []
         base = m.prefix + rd.key

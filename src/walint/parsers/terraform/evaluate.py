@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 
+from walint.engine import budgets
 from walint.parsers.base import INCOMPLETE, Diagnostic
 
 from . import syntax as S
@@ -113,6 +114,7 @@ class Evaluator(Expressions, Building):
         self.in_progress: set = set()
         self.depth = 0
         self.modules_json: dict = {}
+        self.out_of_instances = False     # the instances budget ran out: collect no more
 
     # ------------------------------------------------------------------ bookkeeping
     def diag(self, file, line, message, level="error", code="WAL-PARSE-001", address=""):
@@ -150,8 +152,17 @@ class Evaluator(Expressions, Building):
                                 "expression or reference chain nested too deeply; its value was not evaluated")
                 return Unknown("expression nested too deeply to evaluate")
             return _DISPATCH[t](self, n, scope)
+        except budgets.BudgetExceeded as exc:
+            # the innermost expression that ran out is unknown; the rest evaluates on
+            return self.over_budget(exc, scope.file or scope.minst.module.dir, n.line)
         finally:
             self.depth -= 1
+
+    def over_budget(self, exc, file, line):
+        """Record what a budget stopped (a WAL-PARSE-002 finding) and stand in for it."""
+        d = exc.diagnostic(file, line)
+        self.diag(d.file, d.line, d.message, level=d.level, code=d.code)
+        return Unknown(f"not evaluated: the {exc.budget.replace('_', '-')} budget ran out")
 
     def _e_getattr(self, n, scope):
         o = n.obj

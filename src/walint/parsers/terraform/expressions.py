@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from walint.engine import budgets
+
 from . import syntax as S
 from .functions import FUNCTIONS, NOT_EVALUATED, STRUCTURAL, FnError, _UnknownInside, _set
 from .values import (AzIndex, AzList, DataObj, Err, ModObj, Namespace, OneOf, Ref, ResObj, TfSet, Unknown,
@@ -212,6 +214,7 @@ class Expressions:
         self._template_into(parts, scope, out, unknowns, 0)
         if unknowns:
             return unknown_of(unknowns)
+        budgets.check_string(sum(map(len, out)), what="a string template")
         return "".join(out)
 
     def _join_parts(self, vals):
@@ -234,6 +237,7 @@ class Expressions:
             out.append(s)
         if unknowns:
             return unknown_of(unknowns)
+        budgets.check_string(sum(map(len, out)), what="a string template")
         return "".join(out)
 
     def _template_into(self, parts, scope, out, unknowns, depth):
@@ -392,7 +396,7 @@ class Expressions:
             if any(isinstance(a, OneOf) for a in args):
                 return self._oneof_call(name, fn, args)
             try:
-                return fn(args)
+                return _counted(fn(args))
             except _UnknownInside as e:
                 return _keeping_refs(e.u, args)
             except FnError as e:
@@ -414,7 +418,7 @@ class Expressions:
         if any(isinstance(a, OneOf) for a in args):
             return self._oneof_call(name, fn, args)
         try:
-            return fn(args)
+            return _counted(fn(args))
         except FnError as e:
             return Err(f"{name}(): {e}")
         except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError, OverflowError) as e:
@@ -472,6 +476,13 @@ def _keeping_refs(u, args, partial=None):
     collect_refs(args, refs)
     collect_refs(u, refs)
     return Unknown(u.reason, tuple(refs), partial=partial)
+def _counted(v):
+    """A function's result, its string counted against the string budgets."""
+    if type(v) is str:
+        budgets.check_string(len(v), what="a function's result")
+    return v
+
+
 def _refs_of(v):
     refs = []
     collect_refs(v, refs)

@@ -16,6 +16,7 @@ import math
 import re
 
 from walint.parsers.base import number
+from walint.engine import budgets
 
 from .values import (AzIndex, AzList, Err, ResObj, Ref, TfSet, Unknown, is_number,
                      norm_number, num_to_str, sort_key, to_bool, to_number, to_string, type_name)
@@ -457,6 +458,11 @@ def f_format(a):
 _VERB = re.compile(r"%(?:\[(\d+)\])?([-+ #0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
 
 
+def _digits(text) -> int:
+    """A width or precision as written (10**18 when it has more digits than that)."""
+    return 0 if not text else int(text) if len(text) <= 18 else 10 ** 18
+
+
 def _format(fmt, args):
     out = []
     pos = 0
@@ -465,6 +471,9 @@ def _format(fmt, args):
         out.append(fmt[pos:m.start()])
         pos = m.end()
         idx, flags, width, prec, verb = m.groups()
+        # checked before Python's formatting runs: one C call cannot be interrupted
+        budgets.check_width(_digits(width))
+        budgets.check_width(_digits(prec))
         if verb == "%":
             out.append("%")
             continue
@@ -529,6 +538,9 @@ def f_formatlist(a):
             n = len(x)
     if n is None:
         return [_format(fmt, rest)]
+    # the result's size, bounded before it is built (1024 copies of a 1 MB string)
+    budgets.check_string(n * (len(fmt) + sum(len(x) for x in rest if isinstance(x, str))),
+                         what="formatlist()'s result")
     return [_format(fmt, [x[i] if isinstance(x, list) else x for x in rest]) for i in range(n)]
 
 
@@ -542,6 +554,7 @@ def f_join(a):
             if x is None:
                 raise FnError("join(): null element")
             out.append(_s(x))
+    budgets.check_string(sum(map(len, out)) + len(sep) * len(out), what="join()'s result")
     return sep.join(out)
 
 
@@ -571,7 +584,16 @@ def f_replace(a):
             rx = re.compile(_re(old[1:-1]))
         except re.error as e:
             raise FnError(f"replace(): bad regular expression: {e}")
-        return rx.sub(lambda m: _re_repl(new, m), s)
+        grown = [len(s)]
+
+        def repl(m):
+            piece = _re_repl(new, m)
+            grown[0] += len(piece)
+            budgets.check_string(grown[0], what="replace()'s result")
+            return piece
+        return rx.sub(repl, s)
+    if old and len(new) > len(old):
+        budgets.check_string(len(s) + s.count(old) * (len(new) - len(old)), what="replace()'s result")
     return s.replace(old, new)
 
 
@@ -722,6 +744,7 @@ def f_jsonencode(a):
 
 
 def f_jsondecode(a):
+    budgets.check_json(_s(a[0]), what="jsondecode()'s argument")
     try:
         return _norm_json(json.loads(_s(a[0]), parse_int=number))
     except ValueError as e:
@@ -741,9 +764,13 @@ def _norm_json(v):
 def f_yamldecode(a):
     try:
         import yaml
-        return _norm_json(yaml.safe_load(_s(a[0])))
+        data = yaml.safe_load(_s(a[0]))
     except Exception as e:  # noqa: BLE001 - any YAML problem is a Terraform error
         raise FnError(f"yamldecode(): {e}")
+    # aliases are shared until _norm_json copies them: count them first (alias bombs)
+    limit = budgets.ACTIVE.decode_nodes
+    budgets.check_nodes(budgets.expanded_nodes(data, limit), what="yamldecode()'s argument")
+    return _norm_json(data)
 
 
 def f_tostring(a):

@@ -23,11 +23,17 @@ AFTER_APPLY = "known after apply"
 
 def read_plan(path: str) -> ParseResult:
     res = ParseResult(files=[path])
+    from walint.engine import budgets
+    from walint.parsers.base import SourceError, read_source
+
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as e:
-        res.diagnostics.append(Diagnostic(path, None, f"cannot read plan: {e.strerror or e}"))
+        raw = read_source(path)      # the file-size limit holds for plans too
+        budgets.check_json(raw, path, "the plan")
+    except SourceError as e:
+        res.diagnostics.append(Diagnostic(path, None, f"cannot read plan: {e}"))
+        return res
+    except budgets.BudgetExceeded as exc:
+        res.diagnostics.append(exc.diagnostic(path))
         return res
     try:
         text = raw.decode("utf-8")

@@ -52,10 +52,15 @@ def _tfvars_values(ev, path, inst):
     """The assignments of one .tfvars or .tfvars.json file, evaluated; {} on problems."""
     from walint.parsers.base import SourceError, encoding_problem, read_source
     ev.note_file(path)
+    from walint.engine import budgets
     try:
-        data = read_source(path)
+        data = read_source(path, budgets.ACTIVE.vars_file_bytes)
     except SourceError as e:
-        ev.diag(path, 1, f"cannot read variables file: {e}")
+        if "too large" in str(e):
+            d = budgets.incomplete(path, None, "vars_file_bytes", f"variables file not read: {e}")
+            ev.diag(d.file, d.line, d.message, level=d.level, code=d.code)
+        else:
+            ev.diag(path, 1, f"cannot read variables file: {e}")
         return {}
     problem = encoding_problem(data)
     if problem:
@@ -64,7 +69,11 @@ def _tfvars_values(ev, path, inst):
     scope = Scope(inst, file=path)
     out = {}
     if path.endswith(".json"):
-        root, sf = S.parse_json_expression(path, data)
+        try:
+            root, sf = S.parse_json_expression(path, data)
+        except budgets.BudgetExceeded as exc:
+            ev.over_budget(exc, path, None)
+            return {}
         for line, msg in sf.errors:
             ev.diag(path, line, msg)
         if root is None:

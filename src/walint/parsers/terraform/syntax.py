@@ -1126,6 +1126,8 @@ def parse_json_expression(path: str, data: bytes):
         return None, sf
     if not text.strip():
         return None, sf
+    from walint.engine import budgets
+    budgets.check_json(text, path, "the JSON file")
     try:
         loads_json(text)
     except ValueError as e:
