@@ -50,6 +50,10 @@ def scan_options(fn):
                      help="Load an extra rule pack from this file or package directory."),
         click.option("-v", "--verbose", is_flag=True,
                      help="List every note on standard error (by default the first ten)."),
+        click.option("--root", "root", type=click.Path(exists=True, file_okay=False), default=None,
+                     help="Repository root: paths in the output are relative to it, and files "
+                          "under it may be read (default: the nearest folder with .git above "
+                          "the working directory, else the working directory)."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                      help="Worker processes for parsing (default: one per core)."),
     ]

@@ -25,9 +25,16 @@ from walint.model.rule import DEFAULT_PROFILE
 
 
 def _existing(paths, option):
+    """Files named on the command line: they may lie anywhere, but must be regular files
+    (never a FIFO, a device or /proc/self/environ: docs/security.md)."""
+    from walint.engine import boundary
+
     for p in paths:
-        if not os.path.isfile(p):
+        if not os.path.exists(p):
             raise UsageError(f"{option} {p}: no such file")
+        why = boundary.current().refusal(p, trusted=True)
+        if why or not os.path.isfile(p):
+            raise UsageError(f"{option} {p}: {why or 'not a regular file'}")
     return list(paths)
 
 
@@ -62,7 +69,7 @@ def load_config(config_file=None) -> config_mod.Config:
 def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=(), var_files=(),
           params=(), parameter_files=(), rule_paths=(), fail_on=None, show_unknown=None,
           no_inline_ignores=False, report_unused_ignores=None, baseline=None,
-          config=None, jobs=None, **_ignored) -> ScanOptions:
+          config=None, jobs=None, root=None, **_ignored) -> ScanOptions:
     cfg = config if config is not None else load_config(config_file)
     where = cfg.path or "configuration"
 
@@ -103,6 +110,7 @@ def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=()
         report_unused_ignores=bool(report_unused_ignores if report_unused_ignores is not None
                                    else cfg.report_unused_ignores),
         baseline=baseline,
+        root=root,
     )
     if jobs is not None and hasattr(options, "jobs"):
         options.jobs = jobs

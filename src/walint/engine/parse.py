@@ -12,6 +12,7 @@ import os
 import signal
 from contextlib import contextmanager
 
+from walint.engine import boundary
 from walint.engine.errors import UsageError
 from walint.model.kinds import normalize
 from walint.parsers.base import Diagnostic, ParseResult
@@ -55,7 +56,17 @@ def _parse_unit(unit, options) -> ParseResult:
     result = _read_unit(unit, options)
     for resource in result.resources:
         normalize(resource)
+    result.diagnostics = [_unquoted(d) for d in result.diagnostics]
     return result
+
+
+def _unquoted(d: Diagnostic) -> Diagnostic:
+    """A parser's message without the text it quotes from a file that is not IaC by its
+    own name (reached through a link, named by the configuration): docs/security.md."""
+    if d.code == "WAL-IO" or not d.file or boundary.current().quotable(d.file):
+        return d
+    message = boundary.conceal(d.message)
+    return d if message == d.message else Diagnostic(d.file, d.line, message, d.level, d.code)
 
 
 def _read_unit(unit, options) -> ParseResult:

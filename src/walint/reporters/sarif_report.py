@@ -6,7 +6,6 @@ their metadata; `_plain` turns them into JSON-ready dicts.
 from __future__ import annotations
 
 import json
-import pathlib
 
 import attr
 import sarif_om as om
@@ -90,16 +89,19 @@ def sarif_dict(report) -> dict:
             locations=[_location(r.location)],
             descriptor=om.ReportingDescriptorReference(id=r.rule.id))
         for r in results if r.rule.id == "WAL-PARSE-001"]
+    name = report.namer or (lambda f: f)
     for d in report.diagnostics:
         notifications.append(om.Notification(
-            message=om.Message(text=f"{d.file}:{d.line or 1}: {d.message}"),
+            message=om.Message(text=f"{name(d.file)}:{d.line or 1}: {d.message}"),
             level=d.level if d.level in ("error", "warning", "note") else "note"))
     run = om.Run(
         tool=om.Tool(driver=om.ToolComponent(
             name="walint", version=report.version, information_uri=INFO_URI,
             rules=[_descriptor(r, report.profile) for r in rules])),
+        # URIs are relative to the repository root; where that is on this machine is
+        # nobody's business (and would make the log differ between machines)
         original_uri_base_ids={"%SRCROOT%": om.ArtifactLocation(
-            uri=pathlib.Path(report.base_uri).as_uri() + "/" if report.base_uri else "./")},
+            description=om.Message(text="The repository root."))},
         invocations=[om.Invocation(execution_successful=not report.internal_errors,
                                    tool_execution_notifications=notifications or None)],
         results=[_result(r, rule_index) for r in results],

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 
+from walint.engine import boundary
 from walint.model.resource import Resource
 from walint.model.values import Unknown
 from walint.parsers.base import Diagnostic, ParseResult
@@ -223,6 +224,12 @@ class Stack:
         if not isinstance(url, str) or not url or _REMOTE.match(url) or "{{resolve:" in url:
             return None
         path = os.path.normpath(os.path.join(os.path.dirname(self.file), url))
+        refused = boundary.current().refusal(path)
+        if refused:
+            # before any existence check: whether a file exists out there is not told either
+            self.warn(self.keys.get(logical), f"nested stack {logical}: template {url} is {refused}; "
+                      "not read", level="note", code="WAL-IO")
+            return None
         if os.path.realpath(path) in self.chain:
             self.warn(self.keys.get(logical), f"nested stack {logical} includes {url}, which is already being read (a template including itself)")
             return None

@@ -11,6 +11,8 @@ import os
 import re
 
 from walint.model.resource import Resource
+from walint.engine import boundary
+from walint.engine.discovery import link_note
 from walint.parsers.base import Diagnostic, SourceError, encoding_problem, read_source
 
 from . import syntax as S
@@ -142,18 +144,20 @@ def load_module(dir_, ev) -> Module:
     if m is not None:
         return m
     sig = _dir_signature(dir_)
-    hit = _LOADED.get(dir_) if sig is not None else None
+    # what a module holds depends on which of its files the read boundary allows
+    slot = (dir_, boundary.current().key)
+    hit = _LOADED.get(slot) if sig is not None else None
     if hit is not None and hit[0] == sig:
         m, events = hit[1], hit[2]
-        del _LOADED[dir_]
-        _LOADED[dir_] = hit           # most recently used last
+        del _LOADED[slot]
+        _LOADED[slot] = hit           # most recently used last
     else:
         rec = _Recorder()
         m = _load_module(dir_, rec)
         events = rec.events
         if sig is not None and _LOADED_MAX > 0:
-            _LOADED.pop(dir_, None)
-            _LOADED[dir_] = (sig, m, events)
+            _LOADED.pop(slot, None)
+            _LOADED[slot] = (sig, m, events)
             while len(_LOADED) > _LOADED_MAX:
                 del _LOADED[next(iter(_LOADED))]
     ev.module_cache[key] = m
@@ -176,12 +180,18 @@ def _load_module(dir_, ev) -> Module:
         path = os.path.join(dir_, name)
         if not os.path.isfile(path):
             continue
-        ev.note_file(path)
         try:
             data = read_source(path)
+        except boundary.Refused as e:
+            # discovery says the same of a link it meets: one note, and nothing read
+            ev.diag(path, None, link_note(str(e)) if os.path.islink(path) else f"{e}; not read",
+                    level="note", code="WAL-IO")
+            continue
         except SourceError as e:
+            ev.note_file(path)
             ev.diag(path, 1, str(e))
             continue
+        ev.note_file(path)
         problem = encoding_problem(data)
         if problem:
             m_line = re.search(r"on line (\d+)", problem)
@@ -397,6 +407,7 @@ class Evaluator:
         self.in_progress: set = set()
         self.depth = 0
         self.modules_json: dict = {}
+        self.modules_json_written: dict = {}      # modules.json key -> its Dir as written
 
     # ------------------------------------------------------------------ bookkeeping
     def diag(self, file, line, message, level="error", code="WAL-PARSE-001"):
@@ -989,6 +1000,14 @@ class Evaluator:
             d = self.modules_json.get(key)
             if d is not None:
                 child_dir = d
+        refused = boundary.current().allows_dir(child_dir) if child_dir is not None else None
+        if refused:
+            written = (self.modules_json_written or {}).get(".".join(m.key_path + [name]))
+            where = f" ({written} in .terraform/modules/modules.json)" if written and \
+                not _is_local_source(source) else ""
+            self.diag(file, call.line, f"module {name} (source {source}): its directory{where} is "
+                      f"{refused}; not analysed", level="note", code="WAL-IO")
+            return Unknown(f"module {name} (source {source}) was not analysed")
         if child_dir is None:
             self.diag(file, call.line, f"module {name} (source {source}) was not analysed: run terraform init so "
                       ".terraform/modules exists", level="note", code="WAL-TF-MODULE")
@@ -1003,7 +1022,7 @@ class Evaluator:
                       level="warning", code="WAL-TF-MODULE")
             return Unknown(f"module {name} calls itself")
         if not os.path.isdir(child_dir):
-            self.diag(file, call.line, f"module {name} (source {source}): directory {child_dir} does not exist",
+            self.diag(file, call.line, f"module {name} (source {source}): the directory does not exist",
                       level="warning", code="WAL-TF-MODULE")
             return Unknown(f"module {name} (source {source}) does not exist")
         mod = load_module(child_dir, self)

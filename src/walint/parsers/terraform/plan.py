@@ -14,7 +14,7 @@ import re
 
 from walint.model.resource import Resource
 from walint.model.values import Ref, Unknown
-from walint.parsers.base import Diagnostic, ParseResult
+from walint.parsers.base import Diagnostic, ParseResult, SourceError, read_source
 
 _INDEX = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+|\*)\]')
 AFTER_APPLY = "known after apply"
@@ -23,10 +23,9 @@ AFTER_APPLY = "known after apply"
 def read_plan(path: str) -> ParseResult:
     res = ParseResult(files=[path])
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as e:
-        res.diagnostics.append(Diagnostic(path, None, f"cannot read plan: {e.strerror or e}"))
+        raw = read_source(path)
+    except SourceError as e:
+        res.diagnostics.append(Diagnostic(path, None, f"cannot read plan: {e}"))
         return res
     try:
         text = raw.decode("utf-8")
