@@ -42,7 +42,8 @@ def test_contract_fields():
         assert len(r["properties"]["tags"]) == 2
     enc = next(r for r in driver["rules"] if r["id"] == "WAL-ENC-001")
     assert enc["properties"]["security-severity"] == "8.0"
-    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file://")
+    # no absolute path of the machine: %SRCROOT% is described, not located
+    assert "uri" not in run["originalUriBaseIds"]["%SRCROOT%"]
     result = run["results"][0]
     assert rule_ids[result["ruleIndex"]] == result["ruleId"]
     loc = result["locations"][0]

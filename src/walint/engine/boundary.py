@@ -39,14 +39,30 @@ def repository_root(start: str | None = None) -> str:
     """The nearest directory at or above `start` (default: the working directory) that
     holds `.git` (a directory, or the file of a worktree or submodule), else `start`."""
     here = os.path.abspath(start or os.getcwd())
-    probe = here
+    return _git_above(here) or here
+
+
+def _git_above(path: str) -> str | None:
+    probe = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path) or ".")
     while True:
         if os.path.lexists(os.path.join(probe, ".git")):
             return probe
         parent = os.path.dirname(probe)
         if parent == probe:
-            return here
+            return None
         probe = parent
+
+
+def scan_root(paths, start: str | None = None) -> str:
+    """The repository root of a scan: the repository holding the scanned paths (the
+    nearest folder at or above them holding `.git`) when they share one, else the
+    working directory's (`repository_root`). So a repository checked out under `src/`
+    and scanned from the workspace, or scanned from its parent folder, gets the same
+    paths as when it is scanned from its own root."""
+    found = {_git_above(p) for p in (list(paths) or ["."])}
+    if len(found) == 1 and None not in found:
+        return found.pop()
+    return repository_root(start)
 
 
 def _under(path: str, base: str) -> bool:

@@ -147,7 +147,7 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
     options = options or ScanOptions()
     all_rules = load_rules(options.rule_paths)
     chosen = select(list(builtin.ENGINE_RULES) + all_rules, options.select, options.ignore)
-    root = os.path.abspath(options.root) if options.root else boundary.repository_root()
+    root = os.path.abspath(options.root) if options.root else boundary.scan_root(paths)
     config_notes: list = []
     with boundary.active(_boundary(paths, root, options)):
         var_files = _config_files(options.var_files, config_notes)
@@ -166,7 +166,12 @@ def _boundary(paths, root, options) -> boundary.Boundary:
     from walint.engine.config import ConfigFile
 
     files = list(options.var_files) + list(options.parameter_files)
-    return boundary.Boundary(list(paths) or ["."], root,
+    roots = list(paths) or ["."]
+    # a scanned path's own repository too (modules in ../modules when a repository is
+    # scanned from elsewhere); found upward, so the scanned tree cannot choose it
+    roots += [boundary.repository_root(r if os.path.isdir(r) else os.path.dirname(r) or ".")
+              for r in roots]
+    return boundary.Boundary(roots, root,
                              named=[f for f in files if not isinstance(f, ConfigFile)],
                              config_named=[f for f in files if isinstance(f, ConfigFile)])
 
