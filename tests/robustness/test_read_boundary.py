@@ -274,3 +274,16 @@ def test_every_read_goes_through_the_boundary():
                             and not WRITE.search(code):
                         offenders.append(f"{os.path.relpath(path, src)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def test_configuration_file_linking_outside(tmp_path):
+    """A committed .walint.yml linking out of the repository stops walint (exit 2)
+    without printing a byte of the target."""
+    out = outside(tmp_path)
+    r = repo(tmp_path)
+    write(r / "main.tf", DB_TF)
+    write(out / "walint.yml", f"select: [{MARK}]\n")
+    os.symlink(out / "walint.yml", r / ".walint.yml")
+    res = walint(r, ".")
+    assert res.returncode == 2 and ".walint.yml" in res.stderr
+    assert MARK not in res.stdout + res.stderr

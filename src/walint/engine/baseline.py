@@ -7,8 +7,8 @@ it. Baselined findings stay in JSON and SARIF as suppressed (kind "baseline"/"ex
 and count neither in the summary nor in the exit code. Entries that no longer match a
 finding are "stale": walint lists them so the baseline can shrink.
 
-Fingerprints hold the file's display path (relative to the current directory), so
-create and use a baseline from the same directory: the repository root in CI.
+Fingerprints hold the file's display path, relative to the repository root (see
+engine/paths.py), so a baseline made in one folder matches from any other.
 
 The file is JSON, sorted and without timestamps, so that it diffs well:
 
