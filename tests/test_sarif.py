@@ -70,11 +70,12 @@ def test_byte_identical_across_runs_and_hash_seeds():
     assert len(outs) == 1
 
 
-def test_uri_relative_to_scanned_path_outside_cwd(tmp_path):
+def test_uri_relative_to_repository_of_scanned_path_outside_cwd(tmp_path):
+    """Scanned from a folder outside it, a repository's files keep their repository paths."""
     out = json.loads(sarif(FAIL, cwd=tmp_path))
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             for r in out["runs"][0]["results"]}
-    assert uris == {"database.yaml", "legacy.json", "main.tf"}
+    assert uris == {"fixtures/WAL-MAZ-001/fail/" + n for n in ("database.yaml", "legacy.json", "main.tf")}
 
 
 def test_fingerprint_ignores_line_numbers(tmp_path):
