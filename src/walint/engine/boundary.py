@@ -99,10 +99,24 @@ class Boundary:
         self.named = frozenset(os.path.realpath(p) for p in named)
         self.config_named = frozenset(os.path.realpath(p) for p in config_named)
         self.key = (self.dirs, tuple(sorted(self.named)))
+        self._real_dirs: dict = {}
 
-    def refusal(self, path: str, trusted: bool = False) -> str | None:
+    def resolve(self, path: str) -> str:
+        """os.path.realpath, with each directory resolved once per scan (most files share
+        their folder with others; only a final component that is a link is followed
+        anew)."""
+        head, tail = os.path.split(os.path.abspath(path))
+        if not tail:
+            return os.path.realpath(path)
+        real_head = self._real_dirs.get(head)
+        if real_head is None:
+            real_head = self._real_dirs[head] = os.path.realpath(head)
+        full = os.path.join(real_head, tail)
+        return os.path.realpath(full) if os.path.islink(full) else full
+
+    def refusal(self, path: str, trusted: bool = False, real: str | None = None) -> str | None:
         """Why `path` may not be read, or None. `trusted`: the person named it."""
-        real = os.path.realpath(path)
+        real = real or self.resolve(path)
         if _special(real):
             return "not a regular file (a device or a /proc or /sys file)"
         if trusted or real in self.named:
@@ -123,10 +137,10 @@ class Boundary:
              trusted: bool = False) -> bytes:
         """The bytes of `path` (at most `head` of them when given); raises Refused or
         ReadError. A file over `limit` bytes is not read."""
-        why = self.refusal(path, trusted)
+        real = self.resolve(path)
+        why = self.refusal(path, trusted, real)
         if why:
             raise Refused(why)
-        real = os.path.realpath(path)
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) \
             | getattr(os, "O_CLOEXEC", 0)
         try:
@@ -160,7 +174,7 @@ class Boundary:
         """May a message quote this file's text? Only an IaC file reached by its own
         name: not through a symbolic link, and not named by the configuration."""
         return path.endswith(IAC_SUFFIXES) and not os.path.islink(path) \
-            and os.path.realpath(path) not in self.config_named
+            and self.resolve(path) not in self.config_named
 
 
 _ACTIVE: Boundary | None = None
