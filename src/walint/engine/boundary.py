@@ -177,6 +177,12 @@ class Boundary:
             and self.resolve(path) not in self.config_named
 
 
+def link_note(why: str) -> str:
+    """The note for a symbolic link the boundary refuses (discovery, the module loader and
+    the tfvars reader say the same words, so the note is printed once)."""
+    return f"symbolic link not followed: its target is {why}"
+
+
 _ACTIVE: Boundary | None = None
 
 

@@ -113,12 +113,6 @@ def _regular(path: str) -> bool:
         return False
 
 
-def link_note(why: str) -> str:
-    """The note for a symbolic link the read boundary refuses (the module loader and the
-    tfvars reader say the same, so the note is printed once)."""
-    return f"symbolic link not followed: its target is {why}"
-
-
 def _walk(root: str, inputs: Inputs, exclude) -> None:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         keep = []
@@ -143,7 +137,7 @@ def _walk(root: str, inputs: Inputs, exclude) -> None:
                     continue
                 why = boundary.current().refusal(full)
                 if why:
-                    inputs.diagnostics.append(Diagnostic(full, None, link_note(why), "note", "WAL-IO"))
+                    inputs.diagnostics.append(Diagnostic(full, None, boundary.link_note(why), "note", "WAL-IO"))
                     continue
             elif not _regular(full):
                 inputs.diagnostics.append(Diagnostic(

@@ -41,7 +41,7 @@ class ScanOptions:
     report_unused_ignores: bool = False
     baseline: str | None = None           # a baseline file: its findings are reported as suppressed
     today: object = None                  # datetime.date for suppression expiry (default today)
-    root: str | None = None               # --root: the repository root (default: found from the cwd)
+    root: str | None = None               # --root (default: boundary.scan_root of the paths)
 
 
 def fingerprint(rule_id: str, file: str, address: str, key: str) -> str:

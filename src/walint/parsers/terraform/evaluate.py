@@ -12,7 +12,6 @@ import re
 
 from walint.model.resource import Resource
 from walint.engine import boundary
-from walint.engine.discovery import link_note
 from walint.parsers.base import Diagnostic, SourceError, encoding_problem, read_source
 
 from . import syntax as S
@@ -184,7 +183,7 @@ def _load_module(dir_, ev) -> Module:
             data = read_source(path)
         except boundary.Refused as e:
             # discovery says the same of a link it meets: one note, and nothing read
-            ev.diag(path, None, link_note(str(e)) if os.path.islink(path) else f"{e}; not read",
+            ev.diag(path, None, boundary.link_note(str(e)) if os.path.islink(path) else f"{e}; not read",
                     level="note", code="WAL-IO")
             continue
         except SourceError as e:

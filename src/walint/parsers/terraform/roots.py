@@ -4,8 +4,7 @@ from __future__ import annotations
 import json
 import os
 
-from walint.engine.boundary import Refused
-from walint.engine.discovery import link_note
+from walint.engine.boundary import Refused, link_note
 from walint.parsers.base import SourceError, encoding_problem, read_source
 
 from . import syntax as S
