@@ -82,8 +82,11 @@ def _special_devices() -> frozenset:
 _SPECIAL = _special_devices()
 
 
+_SPECIAL_PREFIXES = tuple(d + os.sep for d in SPECIAL_DIRS)
+
+
 def _special(real: str) -> bool:
-    return any(_under(real, d) for d in SPECIAL_DIRS)
+    return real.startswith(_SPECIAL_PREFIXES) or real in SPECIAL_DIRS
 
 
 class Boundary:
@@ -96,6 +99,7 @@ class Boundary:
             d = r if os.path.isdir(r) else (os.path.dirname(r) or ".")
             dirs.append(os.path.realpath(d))
         self.dirs = tuple(sorted(set(dirs)))
+        self._dir_set = frozenset(self.dirs)
         self.named = frozenset(os.path.realpath(p) for p in named)
         self.config_named = frozenset(os.path.realpath(p) for p in config_named)
         self.key = (self.dirs, tuple(sorted(self.named)))
@@ -121,13 +125,24 @@ class Boundary:
             return "not a regular file (a device or a /proc or /sys file)"
         if trusted or real in self.named:
             return None
-        inside = [d for d in self.dirs if _under(real, d)]
-        if not inside:
+        container = self._container(real)
+        if container is None:
             return "outside the repository and the scanned paths"
-        rel = os.path.relpath(real, max(inside, key=len))
-        if ".git" in rel.split(os.sep):
+        if ".git" in os.path.relpath(real, container).split(os.sep):
             return "inside a .git directory"
         return None
+
+    def _container(self, real: str) -> str | None:
+        """The deepest allowed directory holding `real` (a walk up its parents: the cost
+        does not grow with the number of scanned paths)."""
+        probe = real
+        while True:
+            if probe in self._dir_set:
+                return probe
+            parent = os.path.dirname(probe)
+            if parent == probe:
+                return None
+            probe = parent
 
     def allows_dir(self, path: str) -> str | None:
         """Why nothing under directory `path` may be read, or None."""
