@@ -29,12 +29,13 @@ def test_gitignore_honoured_nested_and_from_the_repository_root(tmp_path):
     tree(tmp_path, "infra/gen/a.tf", "infra/keep/b.tf", "infra/x/x.test.tf", "infra/y/keep.test.tf",
          "infra/vendor/v.tf")
     (tmp_path / "infra" / ".gitignore").write_text("vendor\n!keep.test.tf\n")
-    assert files_found(tmp_path / "infra", ".") == ["keep/b.tf", "y/keep.test.tf"]
+    # paths are relative to the repository root (tmp_path holds .git)
+    assert files_found(tmp_path / "infra", ".") == ["infra/keep/b.tf", "infra/y/keep.test.tf"]
     assert files_found(tmp_path / "infra", ".", "--no-respect-gitignore") == [
-        "gen/a.tf", "keep/b.tf", "vendor/v.tf", "x/x.test.tf", "y/keep.test.tf"]
+        "infra/gen/a.tf", "infra/keep/b.tf", "infra/vendor/v.tf", "infra/x/x.test.tf", "infra/y/keep.test.tf"]
     # a file or directory named on the command line is read whatever .gitignore says
-    assert files_found(tmp_path / "infra", "gen/a.tf") == ["gen/a.tf"]
-    assert files_found(tmp_path / "infra", "gen") == ["gen/a.tf"]
+    assert files_found(tmp_path / "infra", "gen/a.tf") == ["infra/gen/a.tf"]
+    assert files_found(tmp_path / "infra", "gen") == ["infra/gen/a.tf"]
 
 
 def test_exclude_flag_adds_to_the_configuration(tmp_path):

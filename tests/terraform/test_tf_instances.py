@@ -5,6 +5,7 @@ import json
 import os
 
 from tfhelpers import by_address, write_module
+from walint.engine import boundary
 from walint.model.values import AzIndex, Ref, Unknown
 
 
@@ -197,7 +198,9 @@ def test_local_modules(tmp_path):
     from walint.parsers.terraform import parse_modules
     _modules(tmp_path)
     root = os.path.join(str(tmp_path), "root")
-    res = parse_modules([root])
+    # tmp_path stands for the repository: ../modules lies inside the read boundary
+    with boundary.active(boundary.Boundary([str(tmp_path)])):
+        res = parse_modules([root])
     r = by_address(res)
     assert "module.net.aws_subnet.s[1]" in r
     assert 'module.each["b"].module.inner.aws_vpc.v' in r

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from tfhelpers import by_address, write_module
+from walint.engine import boundary
 from walint.model.values import Unknown
 
 
@@ -86,6 +87,7 @@ def test_module_depth_bound(tmp_path):
         files[f"m{i}/main.tf"] = f'module "next" {{\n  source = "../m{i + 1}"\n}}\nresource "terraform_data" "t" {{}}\n'
     files["m20/main.tf"] = ""
     write_module(tmp_path, files)
-    res = parse_modules([str(tmp_path / "m0")])
+    with boundary.active(boundary.Boundary([str(tmp_path)])):    # the modules' repository
+        res = parse_modules([str(tmp_path / "m0")])
     assert 5 < len(res.resources) < 20
     assert any("nested deeper" in d.message for d in res.diagnostics)

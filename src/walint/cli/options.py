@@ -57,6 +57,10 @@ def scan_options(fn):
                      help="Read files that .gitignore files exclude (by default they are skipped)."),
         click.option("--budget", "budgets", multiple=True, metavar="NAME=VALUE",
                      help="Raise or lower one budget of the scan (docs/security.md lists them)."),
+        click.option("--root", "root", type=click.Path(exists=True, file_okay=False), default=None,
+                     help="Repository root: paths in the output are relative to it, and files "
+                          "under it may be read (default: the nearest folder with .git above "
+                          "the working directory, else the working directory)."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                      help="Worker processes for parsing (default: one per core)."),
     ]

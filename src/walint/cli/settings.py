@@ -26,9 +26,16 @@ from walint.model.rule import DEFAULT_PROFILE
 
 
 def _existing(paths, option):
+    """Files named on the command line: they may lie anywhere, but must be regular files
+    (never a FIFO, a device or /proc/self/environ: docs/security.md)."""
+    from walint.engine import boundary
+
     for p in paths:
-        if not os.path.isfile(p):
+        if not os.path.exists(p):
             raise UsageError(f"{option} {p}: no such file")
+        why = boundary.current().refusal(p, trusted=True)
+        if why or not os.path.isfile(p):
+            raise UsageError(f"{option} {p}: {why or 'not a regular file'}")
     return list(paths)
 
 
@@ -152,7 +159,7 @@ def load_config(config_file=None) -> config_mod.Config:
 def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=(), var_files=(),
           params=(), parameter_files=(), rule_paths=(), fail_on=None, show_unknown=None,
           no_inline_ignores=False, report_unused_ignores=None, baseline=None,
-          config=None, jobs=None, exclude=(), no_gitignore=False, budgets=(),
+          config=None, jobs=None, exclude=(), no_gitignore=False, budgets=(), root=None,
           **_ignored) -> ScanOptions:
     cfg = config if config is not None else load_config(config_file)
     where = cfg.path or "configuration"
@@ -197,6 +204,7 @@ def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=()
         report_unused_ignores=bool(report_unused_ignores if report_unused_ignores is not None
                                    else cfg.report_unused_ignores),
         baseline=baseline,
+        root=root,
     )
     options.configuration = _effects(cfg, rules, options, split_list(select_), split_list(ignore),
                                      profile, fail_on)

@@ -7,8 +7,8 @@ it. Baselined findings stay in JSON and SARIF as suppressed (kind "baseline"/"ex
 and count neither in the summary nor in the exit code. Entries that no longer match a
 finding are "stale": walint lists them so the baseline can shrink.
 
-Fingerprints hold the file's display path (relative to the current directory), so
-create and use a baseline from the same directory: the repository root in CI.
+Fingerprints hold the file's display path, relative to the repository root (see
+engine/paths.py), so a baseline made in one folder matches from any other.
 
 The file is JSON, sorted and without timestamps, so that it diffs well:
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 
+from walint.engine import boundary
 from walint.engine.errors import UsageError
 from walint.reporters import safe
 
@@ -60,16 +61,15 @@ def write(path: str, results) -> int:
 
 def read(path: str) -> list:
     """The entries of a baseline file; anything else is a usage error in one line."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         raise UsageError(f"{path}: no such baseline file (walint scan --create-baseline {path} "
-                         f"writes one)") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path}: is a directory, not a baseline file") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the baseline: {exc.strerror or exc}") from None
+                         f"writes one)")
+    if os.path.isdir(path):
+        raise UsageError(f"{path}: is a directory, not a baseline file")
+    try:
+        raw = boundary.read_trusted(path, limit=None)      # named on the command line
+    except boundary.ReadError as exc:
+        raise UsageError(f"{path}: cannot read the baseline: {str(exc).removeprefix('cannot read: ')}") from None
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):

@@ -23,11 +23,13 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from walint.engine import boundary
 from walint.engine.errors import UsageError
 from walint.model.rule import PROFILES
 
 CONFIG_NAMES = (".walint.yml", ".walint.yaml")
 MAX_CONFIG_VALUES = 100_000      # a configuration is a page of settings, not a data set
+CONFIG_BYTES = 1 << 20         # a configuration file is small; a larger one is refused
 PYPROJECT = "pyproject.toml"
 
 _SELECTORS = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
@@ -163,6 +165,17 @@ def _under(path, base):
 
 # -- the configuration ------------------------------------------------------------------
 
+class ConfigFile(str):
+    """A file the configuration names (terraform.var-files, cloudformation.parameters):
+    the path to read, plus where it was named and how it was written, for the note when
+    the read boundary refuses it."""
+
+    def __new__(cls, path, key, written, config):
+        self = super().__new__(cls, path)
+        self.key, self.written, self.config = key, written, config
+        return self
+
+
 @dataclass
 class Config:
     path: str = ""                 # the file it came from ("" when there is none)
@@ -230,11 +243,23 @@ def _toml():
     return tomllib
 
 
+def _read_bytes(path: str, named: bool) -> bytes:
+    """A configuration file's bytes through the read boundary. One named with --config is
+    the person's; one found upward inside the repository is the repository's, so it must
+    be a regular file that resolves inside it (a committed `.walint.yml` linking to
+    /etc/passwd is refused); one found above the repository root is the machine's."""
+    if named:
+        return boundary.read_trusted(path, limit=CONFIG_BYTES)
+    root = boundary.repository_root()
+    if _under(os.path.abspath(path), root):
+        return boundary.Boundary(repo_root=root).read(path, limit=CONFIG_BYTES)
+    return boundary.read_trusted(path, limit=CONFIG_BYTES)
+
+
 def _pyproject_has_section(path: str) -> bool:
     try:
-        with open(path, "rb") as fh:
-            text = fh.read()
-    except OSError:
+        text = _read_bytes(path, named=False)
+    except boundary.ReadError:
         return False
     if b"walint" not in text:
         return False
@@ -246,17 +271,18 @@ def _pyproject_has_section(path: str) -> bool:
     return isinstance(data.get("tool"), dict) and "walint" in data["tool"]
 
 
-def _read(path: str):
+def _read(path: str, named: bool = True):
     """The raw configuration mapping of a file (or a UsageError naming the file)."""
+    if not os.path.lexists(path):
+        raise UsageError(f"{path}: no such configuration file")
+    if os.path.isdir(path):
+        raise UsageError(f"{path}: is a directory, not a configuration file")
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such configuration file") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path}: is a directory, not a configuration file") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raw = _read_bytes(path, named)
+    except boundary.Refused as exc:
+        raise UsageError(f"{path}: configuration file refused: {exc}") from None
+    except boundary.ReadError as exc:
+        raise UsageError(f"{path}: {exc}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -387,20 +413,20 @@ def _param_text(value) -> str:
     return str(value)
 
 
-def load(path: str) -> Config:
-    """Read, validate and resolve one configuration file."""
-    data, prefix = _read(path)
+def load(path: str, named: bool = True) -> Config:
+    """Read, validate and resolve one configuration file (`named`: with --config)."""
+    data, prefix = _read(path, named)
     validate(data, path, prefix)
     data = _jsonable(data)
     base = os.path.dirname(os.path.abspath(path))
 
     def files(items, key):
+        # Whether each file lies inside the read boundary is decided by the scan, which
+        # knows the scanned paths (run.py, ConfigFile); until then nothing is opened.
         out = []
         for item in items or ():
             full = item if os.path.isabs(item) else os.path.join(base, item)
-            if not os.path.isfile(full):
-                raise UsageError(f"{path}: {prefix}{key}: {item}: no such file")
-            out.append(os.path.relpath(full) if _under(os.path.abspath(full), os.getcwd()) else full)
+            out.append(ConfigFile(full, f"{prefix}{key}", item, path))
         return out
 
     for key in ("exclude", "profiles", "per-path-ignores"):
@@ -438,4 +464,4 @@ def resolve(config_file: str | None = None, start: str | None = None) -> Config:
         return Config(base=os.path.abspath(start or os.getcwd()))
     if _under(found, os.path.abspath(os.getcwd())):
         found = os.path.relpath(found)
-    return load(found)
+    return load(found, named=False)

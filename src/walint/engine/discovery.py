@@ -10,6 +10,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 
+from walint.engine import boundary
 from walint.engine.errors import UsageError
 from walint.parsers.base import Diagnostic, encoding_problem
 
@@ -52,8 +53,9 @@ def _sniff(path: str):
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
             return None, "not a regular file"
-        with open(path, "rb") as fh:
-            return fh.read(SNIFF_BYTES), st.st_size
+        return boundary.read(path, head=SNIFF_BYTES), st.st_size
+    except boundary.ReadError as exc:
+        return None, str(exc).removeprefix("cannot read: ")
     except OSError as exc:
         return None, exc.strerror or str(exc)
 
@@ -112,11 +114,6 @@ def _regular(path: str) -> bool:
         return False
 
 
-def _inside(path: str, root: str) -> bool:
-    real, base = os.path.realpath(path), os.path.realpath(root)
-    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
-
-
 def _walk(root: str, inputs: Inputs, exclude, ignored=None) -> None:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         keep = []
@@ -141,10 +138,9 @@ def _walk(root: str, inputs: Inputs, exclude, ignored=None) -> None:
                     inputs.diagnostics.append(Diagnostic(
                         full, None, f"{_broken_link(full)}; skipped", "note", "WAL-IO"))
                     continue
-                if not _inside(full, root):
-                    inputs.diagnostics.append(Diagnostic(
-                        full, None, "symbolic link pointing outside the scanned tree not followed",
-                        "note", "WAL-IO"))
+                why = boundary.current().refusal(full)
+                if why:
+                    inputs.diagnostics.append(Diagnostic(full, None, boundary.link_note(why), "note", "WAL-IO"))
                     continue
             elif not _regular(full):
                 inputs.diagnostics.append(Diagnostic(
@@ -160,6 +156,15 @@ def discover(paths, exclude=lambda path: False, respect_gitignore=True) -> Input
     """Walk the given paths (default "."); a path that does not exist is a usage error.
     Files named on the command line are read whatever `.gitignore` says."""
     inputs = Inputs(roots=list(paths) or ["."])
+    with boundary.scope(inputs.roots):
+        _discover(inputs, exclude, respect_gitignore)
+    inputs.cfn_files = sorted(set(inputs.cfn_files))
+    inputs.plan_files = sorted(set(inputs.plan_files))
+    inputs.tf_dirs = dict(sorted(inputs.tf_dirs.items()))
+    return inputs
+
+
+def _discover(inputs: Inputs, exclude, respect_gitignore) -> None:
     for path in inputs.roots:
         if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or directory")
@@ -174,7 +179,3 @@ def discover(paths, exclude=lambda path: False, respect_gitignore=True) -> Input
             _add_tf(path, inputs, explicit=True)
         elif _is_template_name(path):
             _classify_template(path, inputs, explicit=True)
-    inputs.cfn_files = sorted(set(inputs.cfn_files))
-    inputs.plan_files = sorted(set(inputs.plan_files))
-    inputs.tf_dirs = dict(sorted(inputs.tf_dirs.items()))
-    return inputs

@@ -9,6 +9,7 @@ import re
 import sys
 import types
 
+from walint.engine import boundary
 from walint.engine.errors import UsageError
 from walint.model.rule import Rule
 
@@ -74,9 +75,9 @@ def installed_packs() -> list:
 
 def _group_entries(path) -> list:
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError:
+        # walint's own installation, not the scanned tree: read as a trusted file
+        text = boundary.read_trusted(path).decode("utf-8")
+    except (boundary.ReadError, UnicodeDecodeError):
         return []
     out, section = [], None
     for raw in text.splitlines():

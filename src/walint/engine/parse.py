@@ -14,6 +14,7 @@ import time
 from contextlib import contextmanager
 
 from walint.engine import budgets
+from walint.engine import boundary
 from walint.engine.errors import UsageError
 from walint.model.kinds import normalize
 from walint.parsers.base import Diagnostic, ParseResult, incomplete, why_stopped
@@ -67,7 +68,17 @@ def _parse_unit(unit, options) -> ParseResult:
             continue
         kept.append(resource)
     result.resources = kept
+    result.diagnostics = [_unquoted(d) for d in result.diagnostics]
     return result
+
+
+def _unquoted(d: Diagnostic) -> Diagnostic:
+    """A parser's message without the text it quotes from a file that is not IaC by its
+    own name (reached through a link, named by the configuration): docs/security.md."""
+    if d.code == "WAL-IO" or not d.file or boundary.current().quotable(d.file):
+        return d
+    message = boundary.conceal(d.message)
+    return d if message == d.message else Diagnostic(d.file, d.line, message, d.level, d.code, d.address)
 
 
 def _read_unit(unit, options, seconds=None) -> ParseResult:

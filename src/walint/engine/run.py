@@ -1,12 +1,13 @@
 """One scan, start to end: discover, parse, build the graph, run the rules, locate."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 
 from walint import __version__
 from walint.engine import baseline as baseline_mod
-from walint.engine import builtin, suppress
+from walint.engine import boundary, builtin, suppress
 from walint.engine.discovery import discover
 from walint.engine.loader import load_rules
 from walint.engine.parse import parse_all
@@ -44,6 +45,7 @@ class ScanOptions:
     baseline: str | None = None           # a baseline file: its findings are reported as suppressed
     today: object = None                  # datetime.date for suppression expiry (default today)
     configuration: dict = field(default_factory=dict)   # what the configuration file turned off
+    root: str | None = None               # --root (default: boundary.scan_root of the paths)
 
 
 class _Locator:
@@ -171,8 +173,61 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
     options = options or ScanOptions()
     all_rules = load_rules(options.rule_paths)
     chosen = select(list(builtin.ENGINE_RULES) + all_rules, options.select, options.ignore)
+    root = os.path.abspath(options.root) if options.root else boundary.scan_root(paths)
+    config_notes: list = []
+    with boundary.active(_boundary(paths, root, options)):
+        var_files = _config_files(options.var_files, config_notes)
+        parameter_files = _config_files(options.parameter_files, config_notes)
+        options = dataclasses.replace(options, var_files=var_files, parameter_files=parameter_files)
+        report = _scan(paths, options, all_rules, chosen, root)
+    report.diagnostics = sorted(set(report.diagnostics) | set(config_notes),
+                                key=lambda d: (d.file, d.line or 0, d.message))
+    return report
+
+
+def _boundary(paths, root, options) -> boundary.Boundary:
+    """What this scan may read: the scanned paths, the repository root, and the files
+    named on the command line (var-files and parameter files the configuration did not
+    name)."""
+    from walint.engine.config import ConfigFile
+
+    files = list(options.var_files) + list(options.parameter_files)
+    roots = list(paths) or ["."]
+    # a scanned path's own repository too (modules in ../modules when a repository is
+    # scanned from elsewhere); found upward, so the scanned tree cannot choose it
+    roots += [boundary.repository_root(r if os.path.isdir(r) else os.path.dirname(r) or ".")
+              for r in roots]
+    return boundary.Boundary(roots, root,
+                             named=[f for f in files if not isinstance(f, ConfigFile)],
+                             config_named=[f for f in files if isinstance(f, ConfigFile)])
+
+
+def _config_files(files, notes) -> list:
+    """The files to read, as plain paths: a file the configuration names is checked
+    against the read boundary first, and refused with a note naming it as written
+    (nothing of it is read, and whether it exists is not told either)."""
+    from walint.engine.config import ConfigFile
+    from walint.engine.errors import UsageError
+
+    out = []
+    for f in files:
+        if isinstance(f, ConfigFile):
+            why = boundary.current().refusal(f)
+            if not why and os.path.lexists(f) and not os.path.isfile(f):
+                why = "not a regular file"
+            if why:
+                notes.append(Diagnostic(f.config, None, f"{f.key}: {f.written}: {why}; not read",
+                                        "note", "WAL-IO"))
+                continue
+            if not os.path.exists(f):
+                raise UsageError(f"{f.config}: {f.key}: {f.written}: no such file")
+        out.append(str(f))
+    return out
+
+
+def _scan(paths, options, all_rules, chosen, root) -> Report:
     inputs = discover(paths, options.exclude or (lambda p: False), options.respect_gitignore)
-    namer = PathNamer(inputs.roots)
+    namer = PathNamer(inputs.roots, root=root)
     locator = _Locator(namer, options.profile, options.severity_overrides,
                        options.profile_for, options.path_ignored)
     limits = inputs.limits()

@@ -23,7 +23,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from walint.engine import builtin
+from walint.engine import boundary, builtin
 from walint.engine.errors import UsageError
 from walint.engine.report import Location, Result, fingerprint
 
@@ -98,11 +98,9 @@ class _Lines:
     def __call__(self, path):
         if path not in self.cache:
             try:
-                if os.path.getsize(path) > MAX_SCAN_BYTES:
-                    raise OSError("too large")
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    self.cache[path] = fh.read().splitlines()
-            except OSError:
+                data = boundary.read(path, limit=MAX_SCAN_BYTES)
+                self.cache[path] = data.decode("utf-8", errors="replace").splitlines()
+            except boundary.ReadError:
                 self.cache[path] = []
         return self.cache[path]
 

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from walint.engine import boundary
+from walint.engine.boundary import MAX_FILE_BYTES, ReadError
+
 
 @dataclass(frozen=True)
 class Diagnostic:
@@ -76,44 +79,14 @@ def loads_json(text):
     return json.loads(text, parse_int=number)
 
 
-MAX_SOURCE_BYTES = 32 << 20   # an IaC file larger than this is reported, not read
-
-
-class SourceError(Exception):
-    """A source file that cannot be read; the message is for the user."""
+MAX_SOURCE_BYTES = MAX_FILE_BYTES   # an IaC file larger than this is reported, not read
+SourceError = ReadError             # a source file that cannot be read; the message is for the user
 
 
 def read_source(path: str, limit: int = MAX_SOURCE_BYTES) -> bytes:
-    """The bytes of a regular file, refusing FIFOs, devices and files over `limit`.
-
-    Opening with O_NONBLOCK means a FIFO that appeared after the check cannot block.
-    """
-    import os
-    import stat
-
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise SourceError(f"cannot read: {exc.strerror or exc}") from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise SourceError("not a regular file; skipped")
-        if st.st_size > limit:
-            raise SourceError(f"file is too large to read ({st.st_size / (1 << 20):.0f} MB; "
-                              f"the limit is {limit >> 20} MB)")
-        chunks, total = [], 0
-        while True:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            total += len(chunk)
-            if total > limit:
-                raise SourceError(f"file is too large to read (over {limit >> 20} MB)")
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+    """The bytes of a regular file inside the read boundary (walint.engine.boundary),
+    refusing FIFOs, devices, files outside it and files over `limit`."""
+    return boundary.read(path, limit=limit)
 
 
 def encoding_problem(data: bytes) -> str | None:

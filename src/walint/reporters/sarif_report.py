@@ -6,7 +6,6 @@ their metadata; `_plain` turns them into JSON-ready dicts.
 from __future__ import annotations
 
 import json
-import pathlib
 
 import attr
 import sarif_om as om
@@ -153,8 +152,10 @@ def sarif_dict(report) -> dict:
         tool=om.Tool(driver=om.ToolComponent(
             name="walint", version=report.version, information_uri=INFO_URI,
             rules=[_descriptor(r, report.profile) for r in rules])),
+        # URIs are relative to the repository root; where that is on this machine is
+        # nobody's business (and would make the log differ between machines)
         original_uri_base_ids={"%SRCROOT%": om.ArtifactLocation(
-            uri=pathlib.Path(report.base_uri).as_uri() + "/" if report.base_uri else "./")},
+            description=om.Message(text="The repository root."))},
         invocations=[om.Invocation(
             execution_successful=not (report.internal_errors or report.incomplete or left_out),
             tool_execution_notifications=notifications or None, properties=properties)],

@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import gc
 
-from walint.engine import budgets
+from walint.engine import boundary, budgets
 from walint.parsers.base import Diagnostic, ParseResult, incomplete, why_stopped
 
 from .sniff import looks_like_template
@@ -76,20 +76,21 @@ def parse_templates(paths: list[str], *, params=(), parameter_files=()) -> Parse
     from .parameters import read_parameter_file_cached
     from .stack import Session, Stack
 
-    supplied: dict = {}
-    usage: list = []
-    for pf in parameter_files:
-        values, diags = read_parameter_file_cached(pf)
-        supplied.update(values)
-        usage.extend(diags)
-    for key, value in params:
-        supplied[str(key)] = value
-    pseudo = {k: v for k, v in supplied.items() if k.startswith("AWS::")}
-    session = Session()
-    for d in usage:
-        session.add(d)
-    for path in paths:
-        _parse_one(path, session, supplied, pseudo, Stack)
+    with boundary.scope(paths):
+        supplied: dict = {}
+        usage: list = []
+        for pf in parameter_files:
+            values, diags = read_parameter_file_cached(pf)
+            supplied.update(values)
+            usage.extend(diags)
+        for key, value in params:
+            supplied[str(key)] = value
+        pseudo = {k: v for k, v in supplied.items() if k.startswith("AWS::")}
+        session = Session()
+        for d in usage:
+            session.add(d)
+        for path in paths:
+            _parse_one(path, session, supplied, pseudo, Stack)
     return session.result
 
 

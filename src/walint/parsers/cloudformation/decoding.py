@@ -10,6 +10,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from walint.engine import boundary
 from walint.parsers.base import Diagnostic
 
 from . import fastyaml
@@ -152,10 +153,9 @@ def _diag(path, line, message) -> Diagnostic:
 def decode_file(path: str) -> Decoded:
     out = Decoded(path)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        out.diagnostics.append(_diag(path, None, f"cannot read the file: {exc.strerror or exc}"))
+        data = boundary.read(path, head=MAX_BYTES + 1)
+    except boundary.ReadError as exc:
+        out.diagnostics.append(_diag(path, None, f"cannot read the file: {str(exc).removeprefix('cannot read: ')}"))
         return out
     return decode_bytes(path, data, out)
 

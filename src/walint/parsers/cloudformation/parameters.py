@@ -6,6 +6,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from walint.engine import boundary
 from walint.model.values import AzList, Unknown
 from walint.parsers.base import Diagnostic
 
@@ -37,10 +38,11 @@ def read_parameter_file(path: str) -> tuple[dict, list]:
         return {}, [Diagnostic(path, None, message, level="error", code="WAL-USAGE")]
 
     try:
-        with open(path, encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        return usage(f"cannot read parameter file {path}: {getattr(exc, 'strerror', None) or exc}")
+        text = boundary.read(path).decode("utf-8-sig")
+    except boundary.ReadError as exc:
+        return usage(f"cannot read parameter file {path}: {str(exc).removeprefix('cannot read: ')}")
+    except UnicodeDecodeError:
+        return usage(f"cannot read parameter file {path}: not UTF-8 text")
     stripped = text.strip()
     if stripped.startswith(("[", "{")):
         try:
@@ -83,7 +85,7 @@ def read_parameter_file_cached(path: str) -> tuple[dict, list]:
     template at a time and hands every call the same parameter files)."""
     try:
         st = os.stat(path)
-        key = (path, st.st_mtime_ns, st.st_size)
+        key = (path, st.st_mtime_ns, st.st_size, boundary.current().key)
     except OSError:
         return read_parameter_file(path)
     if key not in _CACHE:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import re
 
-from walint.engine import budgets
+from walint.engine import boundary, budgets
 from walint.model.resource import Resource
 from walint.model.values import Unknown
 from walint.parsers.base import INCOMPLETE, Diagnostic, ParseResult, why_stopped
@@ -280,9 +280,15 @@ class Stack:
         url = self.ev.value(props.get(NESTED_STACK_TYPES.get(self.resource_type(logical), "TemplateURL")))
         if isinstance(url, str) and url and not _REMOTE.match(url) and "{{resolve:" not in url:
             path = os.path.normpath(os.path.join(os.path.dirname(self.file), url))
+            refused = boundary.current().refusal(path)
+            if refused:
+                # before any existence check: whether a file exists out there is not told either
+                self.warn(self.keys.get(logical), f"nested stack {logical}: template {url} is {refused}; "
+                          "not read", level="note", code="WAL-IO")
+                return None
         else:
             path = self._local_copy(url)
-            if path is None:
+            if path is None or boundary.current().refusal(path):
                 return None
             self.warn(self.keys.get(logical), f"nested stack {logical}: its template is published elsewhere; "
                       f"walint reads the local copy {path}", level="note")

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 
+from walint.engine import boundary
 from walint.parsers.base import ParseResult, incomplete, why_stopped
 
 __all__ = ["parse_modules", "looks_like_plan", "parse_plan"]
@@ -35,12 +36,21 @@ __all__ = ["parse_modules", "looks_like_plan", "parse_plan"]
 
 def parse_modules(root_dirs, *, var_files=(), variables=()) -> ParseResult:
     """Parse each directory as a Terraform root module (all .tf and .tf.json files in it)."""
-    from . import syntax as S
     from .evaluate import Evaluator
-    from .roots import evaluate_root
 
     result = ParseResult()
     ev = Evaluator()
+    with boundary.scope(root_dirs):
+        _evaluate_roots(ev, root_dirs, var_files, variables, result)
+    result.diagnostics.extend(ev.diagnostics)
+    result.files.extend(ev.files)
+    return result
+
+
+def _evaluate_roots(ev, root_dirs, var_files, variables, result):
+    from . import syntax as S
+    from .roots import evaluate_root
+
     for root in root_dirs:
         loaded_before = len(ev.module_cache)
         try:
@@ -51,9 +61,6 @@ def parse_modules(root_dirs, *, var_files=(), variables=()) -> ParseResult:
             # the modules stay cached for the next roots, their syntax trees need not
             loaded = list(ev.module_cache.values())[loaded_before:]
             S.keep_trees([source for module in loaded for source in module.sources.values()])
-    result.diagnostics.extend(ev.diagnostics)
-    result.files.extend(ev.files)
-    return result
 
 
 def looks_like_plan(data) -> bool:
@@ -66,7 +73,8 @@ def looks_like_plan(data) -> bool:
 def parse_plan(path: str) -> ParseResult:
     from .plan import read_plan
     try:
-        return read_plan(path)
+        with boundary.scope([path]):
+            return read_plan(path)
     except Exception as e:  # noqa: BLE001 - the reader never raises
         r = ParseResult(files=[path])
         r.diagnostics.append(incomplete(path, 1, f"the plan was not read: {why_stopped(e)}"))

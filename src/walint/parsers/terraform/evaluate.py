@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 
-from walint.engine import budgets
+from walint.engine import boundary, budgets
 from walint.parsers.base import INCOMPLETE, Diagnostic
 
 from . import syntax as S
@@ -114,6 +114,7 @@ class Evaluator(Expressions, Building):
         self.in_progress: set = set()
         self.depth = 0
         self.modules_json: dict = {}
+        self.modules_json_written: dict = {}      # modules.json key -> its Dir as written
         self.out_of_instances = False     # the instances budget ran out: collect no more
 
     # ------------------------------------------------------------------ bookkeeping
@@ -721,6 +722,22 @@ class Evaluator(Expressions, Building):
             d = self.modules_json.get(key)
             if d is not None:
                 child_dir = d
+        refused = boundary.current().allows_dir(child_dir) if child_dir is not None else None
+        if refused:
+            written = (self.modules_json_written or {}).get(".".join(m.key_path + [name]))
+            where = f" ({written} in .terraform/modules/modules.json)" if written and \
+                not _is_local_source(source) else ""
+            self.diag(file, call.line, f"module {name} (source {source}): its directory{where} is "
+                      f"{refused}; not analysed", level="note", code="WAL-IO")
+            return Unknown(f"module {name} (source {source}) was not analysed")
+        refused = boundary.current().allows_dir(child_dir) if child_dir is not None else None
+        if refused:
+            written = (self.modules_json_written or {}).get(".".join(m.key_path + [name]))
+            where = f" ({written} in .terraform/modules/modules.json)" if written and \
+                not _is_local_source(source) else ""
+            self.diag(file, call.line, f"module {name} (source {source}): its directory{where} is "
+                      f"{refused}; not analysed", level="note", code="WAL-IO")
+            return Unknown(f"module {name} (source {source}) was not analysed")
         if child_dir is None:
             self.diag(file, call.line, f"module {name} (source {source}) was not analysed: run terraform init so "
                       ".terraform/modules exists", level="note", code="WAL-TF-MODULE")
@@ -736,7 +753,7 @@ class Evaluator(Expressions, Building):
                       level="warning", code="WAL-TF-MODULE")
             return Unknown(f"module {name} calls itself")
         if not os.path.isdir(child_dir):
-            self.diag(file, call.line, f"module {name} (source {source}): directory {child_dir} does not exist",
+            self.diag(file, call.line, f"module {name} (source {source}): the directory does not exist",
                       level="warning", code="WAL-TF-MODULE")
             return Unknown(f"module {name} (source {source}) does not exist")
         mod = load_module(child_dir, self)

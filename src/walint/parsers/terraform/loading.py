@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 
+from walint.engine import boundary
 from walint.parsers.base import INCOMPLETE, SourceError, encoding_problem, read_source, why_stopped
 
 from . import syntax as S
@@ -103,18 +104,20 @@ def load_module(dir_, ev) -> Module:
     if m is not None:
         return m
     sig = _dir_signature(dir_)
-    hit = _LOADED.get(dir_) if sig is not None else None
+    # what a module holds depends on which of its files the read boundary allows
+    slot = (dir_, boundary.current().key)
+    hit = _LOADED.get(slot) if sig is not None else None
     if hit is not None and hit[0] == sig:
         m, events = hit[1], hit[2]
-        del _LOADED[dir_]
-        _LOADED[dir_] = hit           # most recently used last
+        del _LOADED[slot]
+        _LOADED[slot] = hit           # most recently used last
     else:
         rec = _Recorder()
         m = _load_module(dir_, rec)
         events = rec.events
         if sig is not None and _LOADED_MAX > 0:
-            _LOADED.pop(dir_, None)
-            _LOADED[dir_] = (sig, m, events)
+            _LOADED.pop(slot, None)
+            _LOADED[slot] = (sig, m, events)
             while len(_LOADED) > _LOADED_MAX:
                 del _LOADED[next(iter(_LOADED))]
     ev.module_cache[key] = m
@@ -137,12 +140,18 @@ def _load_module(dir_, ev) -> Module:
         path = os.path.join(dir_, name)
         if not os.path.isfile(path):
             continue
-        ev.note_file(path)
         try:
             data = read_source(path)
+        except boundary.Refused as e:
+            # discovery says the same of a link it meets: one note, and nothing read
+            ev.diag(path, None, boundary.link_note(str(e)) if os.path.islink(path) else f"{e}; not read",
+                    level="note", code="WAL-IO")
+            continue
         except SourceError as e:
+            ev.note_file(path)
             ev.diag(path, 1, str(e))
             continue
+        ev.note_file(path)
         problem = encoding_problem(data)
         if problem:
             m_line = re.search(r"on line (\d+)", problem)

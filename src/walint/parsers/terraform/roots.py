@@ -4,6 +4,9 @@ from __future__ import annotations
 import json
 import os
 
+from walint.engine.boundary import Refused, link_note
+from walint.parsers.base import SourceError, encoding_problem, read_source
+
 from . import syntax as S
 from .loading import load_module
 from .scope import ModuleInstance, Scope
@@ -19,7 +22,7 @@ def evaluate_root(ev, root, var_files, variables, out):
     if not os.path.isdir(root):
         ev.diag(root, None, f"{root} is not a directory", code="WAL-PARSE-001")
         for p in var_files:
-            if not os.path.isfile(p):
+            if not os.path.lexists(p):
                 ev.diag(p, None, f"variables file {p} does not exist")
         return
     mod = load_module(root, ev)
@@ -30,12 +33,15 @@ def evaluate_root(ev, root, var_files, variables, out):
 
 def _modules_json(ev, root):
     path = os.path.join(root, ".terraform", "modules", "modules.json")
-    if not os.path.isfile(path):
+    ev.modules_json_written = {}
+    if not os.path.lexists(path):
         return {}
     try:
-        with open(path, "rb") as fh:
-            data = json.loads(fh.read().decode("utf-8"))
-    except (OSError, ValueError) as e:
+        data = json.loads(read_source(path).decode("utf-8"))
+    except Refused as e:
+        ev.diag(path, None, _refused_note(path, e), level="note", code="WAL-IO")
+        return {}
+    except (SourceError, ValueError) as e:
         ev.diag(path, 1, f"cannot read modules.json: {e}", level="warning", code="WAL-TF-MODULE")
         return {}
     out = {}
@@ -45,23 +51,41 @@ def _modules_json(ev, root):
         key, d = ent.get("Key"), ent.get("Dir")
         if isinstance(key, str) and key and isinstance(d, str):
             out[key] = os.path.normpath(os.path.join(root, d))
+            ev.modules_json_written[key] = d
     return out
+
+
+def _candidate(ev, path) -> bool:
+    """Is there a variables file at `path` to read (a broken link gets a note)?"""
+    if os.path.islink(path) and not os.path.exists(path):
+        ev.diag(path, None, "dangling symbolic link; skipped", level="note", code="WAL-IO")
+        return False
+    return os.path.lexists(path) and not os.path.isdir(path)
+
+
+def _refused_note(path, error) -> str:
+    """The note for a file the read boundary refused (nothing of it was read)."""
+    return link_note(str(error)) if os.path.islink(path) else f"{error}; not read"
 
 
 def _tfvars_values(ev, path, inst):
     """The assignments of one .tfvars or .tfvars.json file, evaluated; {} on problems."""
-    from walint.parsers.base import SourceError, encoding_problem, read_source
-    ev.note_file(path)
     from walint.engine import budgets
+    from walint.parsers.base import SourceError, read_source  # noqa: F811
     try:
         data = read_source(path, budgets.ACTIVE.vars_file_bytes)
+    except Refused as e:
+        ev.diag(path, None, _refused_note(path, e), level="note", code="WAL-IO")
+        return {}
     except SourceError as e:
+        ev.note_file(path)
         if "too large" in str(e):
             d = budgets.incomplete(path, None, "vars_file_bytes", f"variables file not read: {e}")
             ev.diag(d.file, d.line, d.message, level=d.level, code=d.code)
         else:
             ev.diag(path, 1, f"cannot read variables file: {e}")
         return {}
+    ev.note_file(path)
     problem = encoding_problem(data)
     if problem:
         ev.diag(path, 1, problem)
@@ -107,9 +131,10 @@ def _eval_literal(ev, expr, scope, path):
 def _root_inputs(ev, root, inst, var_files, variables):
     values = {}
     files = []
+    # lexists, not isfile: a link to /proc or a FIFO under these names gets a note
     for name in ("terraform.tfvars", "terraform.tfvars.json"):
         p = os.path.join(root, name)
-        if os.path.isfile(p):
+        if _candidate(ev, p):
             files.append(p)
     try:
         names = sorted(os.listdir(root))
@@ -118,12 +143,12 @@ def _root_inputs(ev, root, inst, var_files, variables):
     for n in names:
         if n.endswith(".auto.tfvars") or n.endswith(".auto.tfvars.json"):
             p = os.path.join(root, n)
-            if os.path.isfile(p):
+            if _candidate(ev, p):
                 files.append(p)
     for p in files:
         values.update(_tfvars_values(ev, p, inst))
     for p in var_files:
-        if not os.path.isfile(p):
+        if not os.path.lexists(p):
             ev.diag(p, None, f"variables file {p} does not exist")
             continue
         values.update(_tfvars_values(ev, p, inst))
