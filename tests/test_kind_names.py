@@ -113,6 +113,20 @@ READS = {
         "cloudformation": ["target_group_arns", "load_balancer_names", "health_check_type"],
         "terraform": ["target_group_arns", "load_balancers", "health_check_type"],
     },
+    # catalogue (cat-b): docdb.py, search.py, streaming.py, messaging.py
+    "docdb_cluster": {
+        "cloudformation": ["storage_encrypted", "snapshot_identifier", "source_db_cluster_identifier",
+                           "global_cluster_identifier", "db_cluster_identifier",
+                           "backup_retention_period", "deletion_protection"],
+        "terraform": ["storage_encrypted", "snapshot_identifier", "restore_to_point_in_time",
+                      "global_cluster_identifier", "cluster_identifier", "backup_retention_period",
+                      "deletion_protection", "skip_final_snapshot"],
+    },
+    "docdb_instance": {
+        "cloudformation": ["db_cluster_identifier", "availability_zone"],
+        "terraform": ["cluster_identifier", "availability_zone"],
+    },
+    "docdb_param_group": {"cloudformation": ["parameters"], "terraform": ["parameter"]},
 }
 
 # names read from resource types outside the kind table (rules match them by type)

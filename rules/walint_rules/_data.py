@@ -130,6 +130,7 @@ def cmk(graph, res, value):
 # -- AWS Backup -------------------------------------------------------------------------
 
 _ARN_SERVICE = {"db_instance": ("rds", "db"), "db_cluster": ("rds", "cluster"),
+                "docdb_cluster": ("rds", "cluster"),
                 "ddb_table": ("dynamodb", "table"), "efs": ("elasticfilesystem", "file-system"),
                 "volume": ("ec2", "volume"), "bucket": ("s3", "")}
 
@@ -286,3 +287,32 @@ def region_of_arn(value):
     if len(parts) < 6 or parts[0] != "arn":
         return None
     return parts[3]
+
+
+# -- parameter groups -------------------------------------------------------------------
+
+
+def group_params(group):
+    """{parameter name: value} of a parameter group, or an Unknown."""
+    if group.format == "cloudformation":
+        params = group.get("parameters")
+        if isinstance(params, (Unknown, OneOf)):
+            return Unknown("the parameters are not readable")
+        return dict(params) if isinstance(params, dict) else {}
+    out = {}
+    raw = group.get("parameter")
+    if isinstance(raw, (Unknown, OneOf)):
+        return Unknown("the parameters are not readable")
+    for p in as_list(raw):
+        if isinstance(p, dict) and isinstance(p.get("name"), str):
+            out[p["name"]] = p.get("value")
+    return out
+
+
+def param_position(group, name):
+    if group.format == "cloudformation":
+        return ("parameters", name)
+    for i, p in enumerate(as_list(group.get("parameter"))):
+        if isinstance(p, dict) and p.get("name") == name:
+            return ("parameter", i, "value")
+    return None

@@ -92,6 +92,23 @@ _KINDS = {
     "msk_cluster": ("AWS::MSK::Cluster", "aws_msk_cluster"),
     "nested_stack": ("AWS::CloudFormation::Stack",),
     "module_facade": (),
+    # catalogue (cat-b): data, messaging, workflow
+    "docdb_instance": ("AWS::DocDB::DBInstance", "aws_docdb_cluster_instance"),
+    "docdb_subnet_group": ("AWS::DocDB::DBSubnetGroup", "aws_docdb_subnet_group"),
+    "docdb_param_group": ("AWS::DocDB::DBClusterParameterGroup",
+                          "aws_docdb_cluster_parameter_group"),
+    "kinesis_stream": ("AWS::Kinesis::Stream", "aws_kinesis_stream"),
+    "firehose": ("AWS::KinesisFirehose::DeliveryStream", "aws_kinesis_firehose_delivery_stream"),
+    "glue_catalog_encryption": ("AWS::Glue::DataCatalogEncryptionSettings",
+                                "aws_glue_data_catalog_encryption_settings"),
+    "queue_policy": ("AWS::SQS::QueuePolicy", "aws_sqs_queue_policy"),
+    "topic_policy": ("AWS::SNS::TopicPolicy", "aws_sns_topic_policy"),
+    "event_bus": ("AWS::Events::EventBus", "aws_cloudwatch_event_bus"),
+    "event_bus_policy": ("AWS::Events::EventBusPolicy", "aws_cloudwatch_event_bus_policy"),
+    "state_machine": ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine",
+                      "aws_sfn_state_machine"),
+    "event_source_mapping": ("AWS::Lambda::EventSourceMapping",
+                             "aws_lambda_event_source_mapping"),
 }
 
 KIND_OF_TYPE = {t: kind for kind, types in _KINDS.items() for t in types}
