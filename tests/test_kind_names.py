@@ -127,6 +127,25 @@ READS = {
         "terraform": ["cluster_identifier", "availability_zone"],
     },
     "docdb_param_group": {"cloudformation": ["parameters"], "terraform": ["parameter"]},
+    "opensearch": {
+        "cloudformation": [
+            "encryption_at_rest_options.enabled", "node_to_node_encryption_options.enabled",
+            "domain_endpoint_options.enforce_https", "domain_endpoint_options.tls_security_policy",
+            "vpc_options", "cluster_config.multi_az_with_standby_enabled",
+            "cluster_config.instance_count", "cluster_config.zone_awareness_enabled",
+            "cluster_config.dedicated_master_enabled", "cluster_config.dedicated_master_count",
+            "elasticsearch_cluster_config.instance_count",
+            "elasticsearch_cluster_config.zone_awareness_enabled",
+            "elasticsearch_cluster_config.dedicated_master_enabled",
+            "elasticsearch_cluster_config.dedicated_master_count"],
+        "terraform": [
+            "encrypt_at_rest.enabled", "node_to_node_encryption.enabled",
+            "domain_endpoint_options", "domain_endpoint_options.enforce_https",
+            "domain_endpoint_options.tls_security_policy", "vpc_options",
+            "cluster_config.multi_az_with_standby_enabled", "cluster_config.instance_count",
+            "cluster_config.zone_awareness_enabled", "cluster_config.dedicated_master_enabled",
+            "cluster_config.dedicated_master_count"],
+    },
 }
 
 # names read from resource types outside the kind table (rules match them by type)
