@@ -127,8 +127,10 @@ READS = {
         "terraform": ["cluster_identifier", "availability_zone"],
     },
     "docdb_param_group": {"cloudformation": ["parameters"], "terraform": ["parameter"]},
+    "opensearch_policy": {"cloudformation": [], "terraform": ["access_policies", "domain_name"]},
     "opensearch": {
         "cloudformation": [
+            "access_policies", "domain_name",
             "encryption_at_rest_options.enabled", "node_to_node_encryption_options.enabled",
             "domain_endpoint_options.enforce_https", "domain_endpoint_options.tls_security_policy",
             "vpc_options", "cluster_config.multi_az_with_standby_enabled",
@@ -139,7 +141,7 @@ READS = {
             "elasticsearch_cluster_config.dedicated_master_enabled",
             "elasticsearch_cluster_config.dedicated_master_count"],
         "terraform": [
-            "encrypt_at_rest.enabled", "node_to_node_encryption.enabled",
+            "access_policies", "domain_name", "encrypt_at_rest.enabled", "node_to_node_encryption.enabled",
             "domain_endpoint_options", "domain_endpoint_options.enforce_https",
             "domain_endpoint_options.tls_security_policy", "vpc_options",
             "cluster_config.multi_az_with_standby_enabled", "cluster_config.instance_count",

@@ -105,7 +105,8 @@ def _members(graph, cluster):
     return members, doubtful
 
 
-@rule(id="WAL-MAZ-009", name="docdb-multi-az", title="DocumentDB cluster has two or more instances in two or more AZs",
+@rule(id="WAL-MAZ-009", name="docdb-multi-az",
+      title="DocumentDB cluster has two or more instances in two or more AZs",
       pillar="reliability", category="multi-az", best_practice=("REL10-BP01", "REL11-BP02"),
       severity=severity(development="off", mvp="warning", production="error", regulated="error"))
 def docdb_multi_az(graph):

@@ -7,9 +7,10 @@ have one name per format (Terraform `encrypt_at_rest`, CloudFormation
 `EncryptionAtRestOptions`); `_setting` reads them under one name. Placement in public
 subnets of a VPC domain is WAL-NET-001.
 """
-from walint.api import as_int, decide, options, rule, severity
+from walint.api import Ref, as_int, decide, options, rule, severity
 
-from walint_rules._data import is_true
+from walint_rules._data import is_true, known_str
+from walint_rules._resource_policy import open_statements
 
 _UNRESOLVED = "depends on a value walint cannot resolve"
 
@@ -373,7 +374,8 @@ def opensearch_zone_awareness(graph):
             yield d.unknown(count_path, f"instance_count {_UNRESOLVED}", key="zones")
             continue
         if count < 2:
-            causes.append((count_path, f"{count} data node" + ("" if d.has(count_path) else " (the default)")))
+            default = "" if d.has(count_path) else " (the default)"
+            causes.append((count_path, f"{count} data node{default}"))
         if zones_on is None:
             yield d.unknown(zone_path, f"zone_awareness_enabled {_UNRESOLVED}", key="zones")
             continue
@@ -570,5 +572,126 @@ def opensearch_in_vpc(graph):
             yield d.unknown(block, f"the VPC options {_UNRESOLVED}")
 
 
+def _policy_domain(graph, policy):
+    """The domain a standalone access policy is attached to, or None."""
+    value = policy.get("domain_name")
+    if isinstance(value, Ref):
+        target = graph.deref(policy, value)
+        return target if target is not None and target.kind == "opensearch" else None
+    name = known_str(value)
+    for d in graph.resources("opensearch"):
+        if d.scope == policy.scope and name is not None and known_str(d.get("domain_name")) == name:
+            return d
+    return None
+
+
+@rule(id="WAL-PUB-004", name="opensearch-no-open-access-policy",
+      title="OpenSearch access policies do not allow everyone without a condition",
+      pillar="security", category="public-access", best_practice=("SEC03-BP07",),
+      severity=severity(development="error"))
+def opensearch_open_access(graph):
+    """An OpenSearch (or Elasticsearch) domain's access policy has no statement that
+    allows `Principal: "*"` (or `{"AWS": "*"}`) without a condition that narrows who it
+    applies to (aws:SourceIp without 0.0.0.0/0, aws:SourceVpce, aws:PrincipalOrgID,
+    aws:SourceAccount, aws:SourceArn...).
+
+    ## Why
+    An open access policy on a public domain lets anyone on the internet read, write
+    and delete indexes. SEC03-BP07 (analyze public and cross-account access). In a VPC
+    domain, an open policy leaves access control to the security groups and
+    fine-grained access control, a pattern AWS documents: there the finding is a note.
+
+    ## Default
+    No `AccessPolicies` / `access_policies` (and no `aws_opensearch_domain_policy`)
+    means no resource-based access: requests need an identity policy in the account.
+    Terraform's standalone `aws_opensearch_domain_policy` /
+    `aws_elasticsearch_domain_policy` is read like the inline argument.
+
+    ## Example
+    ```yaml
+    Resources:
+      Search:
+        Type: AWS::OpenSearchService::Domain
+        Properties:
+          EngineVersion: OpenSearch_2.13
+          AccessPolicies:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Principal:
+                  AWS: "*"
+                Action: "es:*"
+                Resource: "*"
+    ```
+    ```hcl
+    resource "aws_opensearch_domain" "search" {
+      domain_name    = "search"
+      engine_version = "OpenSearch_2.13"
+      access_policies = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Effect    = "Allow"
+          Principal = "*"
+          Action    = "es:*"
+          Resource  = "*"
+        }]
+      })
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      Search:
+        Type: AWS::OpenSearchService::Domain
+        Properties:
+          EngineVersion: OpenSearch_2.13
+          AccessPolicies:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Principal:
+                  AWS: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"
+                Action: "es:ESHttp*"
+                Resource: "*"
+    ```
+    ```hcl
+    resource "aws_opensearch_domain" "search" {
+      domain_name    = "search"
+      engine_version = "OpenSearch_2.13"
+      access_policies = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Effect    = "Allow"
+          Principal = "*"
+          Action    = "es:ESHttp*"
+          Resource  = "*"
+          Condition = { IpAddress = { "aws:SourceIp" = ["203.0.113.0/24"] } }
+        }]
+      })
+    }
+    ```
+    """
+    holders = [(d, d) for d in graph.resources("opensearch")]
+    holders += [(p, _policy_domain(graph, p)) for p in graph.resources("opensearch_policy")]
+    for res, domain in holders:
+        if not res.has("access_policies"):
+            continue
+        in_vpc = domain is not None and domain.has(_block_path(domain, "vpc"))
+        where = (f"VPC {_name(domain)}" if in_vpc else
+                 _name(domain) if domain is not None else f"the domain of {res.address}")
+        for path, verdict, i in open_statements(res.get("access_policies"), "access_policies"):
+            key = f"policy#{i}" if i is not None else "policy"
+            if verdict is None:
+                yield res.unknown(path, "whether the access policy is open depends on a value walint "
+                                  "cannot resolve", key=key)
+                continue
+            yield res.finding(path, f"the access policy of {where} allows everyone (Principal \"*\") "
+                              "with no narrowing condition" + (": access rests on its security groups"
+                                                                if in_vpc else ""),
+                              key=key, severity="note" if in_vpc else None)
+
+
 RULES = [opensearch_encryption_at_rest, opensearch_node_to_node, opensearch_https_only,
-         opensearch_zone_awareness, opensearch_dedicated_masters, opensearch_in_vpc]
+         opensearch_zone_awareness, opensearch_dedicated_masters, opensearch_in_vpc,
+         opensearch_open_access]

@@ -109,6 +109,7 @@ _KINDS = {
                       "aws_sfn_state_machine"),
     "event_source_mapping": ("AWS::Lambda::EventSourceMapping",
                              "aws_lambda_event_source_mapping"),
+    "opensearch_policy": ("aws_opensearch_domain_policy", "aws_elasticsearch_domain_policy"),
 }
 
 KIND_OF_TYPE = {t: kind for kind, types in _KINDS.items() for t in types}
@@ -194,6 +195,7 @@ OPAQUE = frozenset({
     "policy_document", "assume_role_policy_document", "key_policy", "tags", "variables",
     "parameters", "docker_labels", "options", "metadata", "definition", "definition_body",
     "body", "environment_variables", "template_body", "user_data", "resource_policy",
+    "access_policies",
 })
 
 _CAMEL_1 = re.compile(r"([a-z0-9])([A-Z])")

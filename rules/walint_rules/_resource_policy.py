@@ -1,0 +1,35 @@
+"""Resource policies open to everyone: one reading for OpenSearch access policies, SNS
+topic, SQS queue and EventBridge bus policies (WAL-PUB-004..006).
+
+A statement is open when it allows, to `Principal: "*"` (or `{"AWS": "*"}`, or a
+`NotPrincipal`), with no condition that narrows who it applies to. The narrowing keys
+are the ones WAL-PUB-001 accepts for bucket policies (`_s3.RESTRICTING_KEYS`:
+aws:SourceArn, aws:SourceAccount, aws:SourceOwner, aws:PrincipalOrgID, aws:SourceVpce...,
+and aws:SourceIp without 0.0.0.0/0); the list lives there only.
+"""
+from walint.api import Unknown
+
+from walint_rules._s3 import (and3, effect_is, load_document, principal_is_everyone,
+                              restricted_by_condition, statements)
+
+
+def open_statements(value, attr):
+    """[(path, verdict, index)] for each statement of a policy value that may be open:
+    verdict True (open) or None (undecided). A policy walint cannot read gives one
+    (attr, None, None) entry; a closed policy gives none."""
+    doc = load_document(value)
+    if isinstance(doc, Unknown):
+        return [(attr, None, None)]
+    out = []
+    listed = isinstance(value, dict) and isinstance(value.get("Statement"), list)
+    for i, st in statements(doc):
+        path = (attr, "Statement", i) if listed else attr
+        if not isinstance(st, dict):
+            out.append((path, None, i))
+            continue
+        restricted = restricted_by_condition(st)
+        verdict = and3(effect_is(st, "Allow"), principal_is_everyone(st),
+                       None if restricted is None else not restricted)
+        if verdict is not False:
+            out.append((path, verdict, i))
+    return out
