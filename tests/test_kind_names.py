@@ -127,6 +127,13 @@ READS = {
         "terraform": ["cluster_identifier", "availability_zone"],
     },
     "docdb_param_group": {"cloudformation": ["parameters"], "terraform": ["parameter"]},
+    "queue": {"cloudformation": [], "terraform": ["policy"]},
+    "topic": {"cloudformation": [], "terraform": ["policy"]},
+    "queue_policy": {"cloudformation": ["policy_document"], "terraform": ["policy"]},
+    "topic_policy": {"cloudformation": ["policy_document"], "terraform": ["policy"]},
+    "event_bus": {"cloudformation": ["policy"], "terraform": []},
+    "event_bus_policy": {"cloudformation": ["statement", "principal", "action", "condition"],
+                         "terraform": ["policy"]},
     "opensearch_policy": {"cloudformation": [], "terraform": ["access_policies", "domain_name"]},
     "opensearch": {
         "cloudformation": [

@@ -21,9 +21,12 @@ def open_statements(value, attr):
     if isinstance(doc, Unknown):
         return [(attr, None, None)]
     out = []
-    listed = isinstance(value, dict) and isinstance(value.get("Statement"), list)
+    # a CloudFormation document outside the OPAQUE properties has snake-cased keys
+    key = next((k for k in value if isinstance(k, str) and k.lower() == "statement"), None) \
+        if isinstance(value, dict) else None
+    listed = key is not None and isinstance(value[key], list)
     for i, st in statements(doc):
-        path = (attr, "Statement", i) if listed else attr
+        path = (attr, key, i) if listed else attr
         if not isinstance(st, dict):
             out.append((path, None, i))
             continue

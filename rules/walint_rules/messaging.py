@@ -1,0 +1,263 @@
+"""Messaging and workflow: SNS/SQS and EventBridge resource policies, dead-letter queues
+for consumed SQS queues, Step Functions execution logging (issue 15).
+
+Encryption of queues and topics is WAL-ENC-005; X-Ray tracing of state machines is part
+of WAL-LOG-005.
+"""
+from walint.api import Ref, Unknown, decide, options, rule, severity
+
+from walint_rules._data import as_list, known_str
+from walint_rules._resource_policy import open_statements
+
+_UNRESOLVED = "depends on a value walint cannot resolve"
+
+
+def _report_open(res, attr, value, what):
+    for path, verdict, i in open_statements(value, attr):
+        key = f"policy#{i}" if i is not None else "policy"
+        if verdict is None:
+            yield res.unknown(path, f"whether the policy is open {_UNRESOLVED}", key=key)
+        else:
+            yield res.finding(path, f"{what} allows everyone (Principal \"*\") with no condition that "
+                              "narrows it (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID...)",
+                              key=key)
+
+
+# -- WAL-PUB-005: SNS topic and SQS queue policies ------------------------------------------
+
+_QUEUE_TOPIC_POLICIES = {"queue_policy": "queue policy", "topic_policy": "topic policy"}
+
+
+@rule(id="WAL-PUB-005", name="sns-sqs-policy-not-public",
+      title="SNS topic and SQS queue policies do not allow everyone without a condition",
+      pillar="security", category="public-access", best_practice=("SEC03-BP07",),
+      severity=severity(development="warning", mvp="error"), checkov=("CKV_AWS_168", "CKV_AWS_169"))
+def sns_sqs_policy_not_public(graph):
+    """An SNS topic policy or SQS queue policy has no statement that allows
+    `Principal: "*"` (or `{"AWS": "*"}`) without a condition that narrows who it applies
+    to: aws:SourceArn, aws:SourceAccount, aws:SourceOwner, aws:PrincipalOrgID,
+    aws:SourceVpce, aws:SourceIp (not 0.0.0.0/0) and the like.
+
+    ## Why
+    An open topic lets anyone publish (spam, forged events to every subscriber) or
+    subscribe (read every message); an open queue lets anyone send, receive or delete
+    messages. A service principal (`sns.amazonaws.com`, `events.amazonaws.com`) is not
+    everyone; `Principal: "*"` with `aws:SourceArn` is the documented way to let a
+    service deliver. SEC03-BP07 (analyze public and cross-account access).
+
+    ## Default
+    Without a policy, only the owning account (through IAM) can use the topic or queue.
+    Read: CloudFormation `AWS::SNS::TopicPolicy` / `AWS::SQS::QueuePolicy`
+    `PolicyDocument`; Terraform `aws_sns_topic_policy` / `aws_sqs_queue_policy`
+    `policy`, and the inline `policy` of `aws_sns_topic` / `aws_sqs_queue`.
+
+    ## Example
+    ```yaml
+    Resources:
+      Jobs:
+        Type: AWS::SQS::Queue
+      JobsPolicy:
+        Type: AWS::SQS::QueuePolicy
+        Properties:
+          Queues: [!Ref Jobs]
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Principal: "*"
+                Action: sqs:SendMessage
+                Resource: !GetAtt Jobs.Arn
+    ```
+    ```hcl
+    resource "aws_sns_topic" "events" {
+      name = "events"
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Effect    = "Allow"
+          Principal = { AWS = "*" }
+          Action    = "SNS:Publish"
+          Resource  = "*"
+        }]
+      })
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      Jobs:
+        Type: AWS::SQS::Queue
+      Events:
+        Type: AWS::SNS::Topic
+      JobsPolicy:
+        Type: AWS::SQS::QueuePolicy
+        Properties:
+          Queues: [!Ref Jobs]
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Principal:
+                  Service: sns.amazonaws.com
+                Action: sqs:SendMessage
+                Resource: !GetAtt Jobs.Arn
+                Condition:
+                  ArnEquals:
+                    aws:SourceArn: !Ref Events
+    ```
+    ```hcl
+    data "aws_caller_identity" "current" {}
+
+    resource "aws_sns_topic" "events" {
+      name = "events"
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Effect    = "Allow"
+          Principal = { AWS = "*" }
+          Action    = "SNS:Publish"
+          Resource  = "*"
+          Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
+        }]
+      })
+    }
+    ```
+    """
+    for res in graph.resources("queue", "topic"):
+        if res.format == "terraform" and res.has("policy"):
+            what = f"the policy of {'SQS queue' if res.kind == 'queue' else 'SNS topic'} {res.address}"
+            yield from _report_open(res, "policy", res.get("policy"), what)
+    for res in graph.resources("queue_policy", "topic_policy"):
+        attr = "policy_document" if res.format == "cloudformation" else "policy"
+        if res.has(attr):
+            yield from _report_open(res, attr, res.get(attr),
+                                    f"{_QUEUE_TOPIC_POLICIES[res.kind]} {res.address}")
+
+
+# -- WAL-PUB-006: EventBridge bus policies ----------------------------------------------------
+
+
+def _legacy_statement(policy):
+    """A CloudFormation EventBusPolicy written with Principal/Action/Condition (no
+    Statement) as one policy statement."""
+    st = {"Effect": "Allow", "Principal": policy.get("principal"), "Action": policy.get("action")}
+    cond = policy.get("condition")
+    if isinstance(cond, dict):
+        st["Condition"] = {cond.get("type", "StringEquals"): {cond.get("key"): cond.get("value")}}
+    elif cond is not None:
+        st["Condition"] = Unknown("the condition cannot be read")
+    return {"Statement": [st]}
+
+
+@rule(id="WAL-PUB-006", name="eventbridge-bus-policy-not-public",
+      title="EventBridge bus policies do not allow everyone without a condition",
+      pillar="security", category="public-access", best_practice=("SEC03-BP07",),
+      severity=severity(development="warning", mvp="error"))
+def eventbridge_bus_policy_not_public(graph):
+    """An EventBridge event bus policy has no statement that allows `Principal: "*"`
+    without a condition that narrows who it applies to (aws:PrincipalOrgID,
+    aws:SourceAccount, aws:SourceArn...).
+
+    ## Why
+    A bus open to everyone accepts `PutEvents` from any AWS account: forged events then
+    trigger every rule and target on the bus. Cross-account buses are meant to be opened
+    to named accounts or to the organization. SEC03-BP07 (analyze public and
+    cross-account access).
+
+    ## Default
+    Without a policy a bus accepts events only from its own account. Read:
+    CloudFormation `AWS::Events::EventBusPolicy` (`Statement`, or the older `Principal` /
+    `Condition` form) and the `Policy` of `AWS::Events::EventBus`; Terraform
+    `aws_cloudwatch_event_bus_policy` `policy`. Terraform's
+    `aws_cloudwatch_event_permission` is not read.
+
+    ## Example
+    ```yaml
+    Resources:
+      OpenBus:
+        Type: AWS::Events::EventBusPolicy
+        Properties:
+          StatementId: everyone
+          Statement:
+            Effect: Allow
+            Principal: "*"
+            Action: events:PutEvents
+            Resource: !Sub "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"
+    ```
+    ```hcl
+    resource "aws_cloudwatch_event_bus_policy" "open" {
+      event_bus_name = "default"
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Sid       = "everyone"
+          Effect    = "Allow"
+          Principal = "*"
+          Action    = "events:PutEvents"
+          Resource  = "*"
+        }]
+      })
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      OrgBus:
+        Type: AWS::Events::EventBusPolicy
+        Properties:
+          StatementId: organization
+          Statement:
+            Effect: Allow
+            Principal: "*"
+            Action: events:PutEvents
+            Resource: !Sub "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"
+            Condition:
+              StringEquals:
+                aws:PrincipalOrgID: o-a1b2c3d4e5
+    ```
+    ```hcl
+    resource "aws_cloudwatch_event_bus_policy" "org" {
+      event_bus_name = "default"
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Sid       = "organization"
+          Effect    = "Allow"
+          Principal = "*"
+          Action    = "events:PutEvents"
+          Resource  = "*"
+          Condition = { StringEquals = { "aws:PrincipalOrgID" = "o-a1b2c3d4e5" } }
+        }]
+      })
+    }
+    ```
+    """
+    for res in graph.resources("event_bus_policy", "event_bus"):
+        what = f"event bus {'policy ' if res.kind == 'event_bus_policy' else ''}{res.address}"
+        if res.format == "terraform":
+            if res.has("policy"):
+                yield from _report_open(res, "policy", res.get("policy"), what)
+        elif res.kind == "event_bus":
+            if res.has("policy"):
+                yield from _report_open(res, "policy", res.get("policy"), what)
+        elif res.has("statement"):
+            statement = res.get("statement")
+            doc = {"Statement": [statement]} if isinstance(statement, dict) else statement
+            for path, verdict, i in open_statements(doc, "statement"):
+                if verdict is None:
+                    yield res.unknown("statement", f"whether the policy is open {_UNRESOLVED}")
+                else:
+                    yield res.finding("statement", f"{what} allows everyone (Principal \"*\") with no "
+                                      "narrowing condition (aws:PrincipalOrgID, aws:SourceAccount...)")
+        elif res.has("principal"):
+            for path, verdict, i in open_statements(_legacy_statement(res), "principal"):
+                if verdict is None:
+                    yield res.unknown("principal", f"whether the policy is open {_UNRESOLVED}")
+                else:
+                    yield res.finding("principal", f"{what} allows every AWS account (Principal \"*\") "
+                                      "with no condition")
+
+
+RULES = [sns_sqs_policy_not_public, eventbridge_bus_policy_not_public]
