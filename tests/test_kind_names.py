@@ -134,6 +134,12 @@ READS = {
     "event_bus": {"cloudformation": ["policy"], "terraform": []},
     "event_bus_policy": {"cloudformation": ["statement", "principal", "action", "condition"],
                          "terraform": ["policy"]},
+    "state_machine": {
+        "cloudformation": ["logging_configuration", "logging_configuration.level", "state_machine_type",
+                           "tracing_configuration.enabled"],
+        "terraform": ["logging_configuration", "logging_configuration.level", "type",
+                      "tracing_configuration.enabled"],
+    },
     "opensearch_policy": {"cloudformation": [], "terraform": ["access_policies", "domain_name"]},
     "opensearch": {
         "cloudformation": [

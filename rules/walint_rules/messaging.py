@@ -260,4 +260,128 @@ def eventbridge_bus_policy_not_public(graph):
                                       "with no condition")
 
 
-RULES = [sns_sqs_policy_not_public, eventbridge_bus_policy_not_public]
+# -- WAL-LOG-011: Step Functions execution logging --------------------------------------------
+
+_LOGGED_LEVELS = ("all", "error")
+
+
+def _sfn_paths(sm):
+    """(logging block, level path, type attribute) of a state machine in its format."""
+    if sm.type == "AWS::Serverless::StateMachine":
+        return "logging", "logging.level", "type"
+    if sm.format == "cloudformation":
+        return "logging_configuration", "logging_configuration.level", "state_machine_type"
+    return "logging_configuration", "logging_configuration.level", "type"
+
+
+@rule(id="WAL-LOG-011", name="state-machine-logging", title="Step Functions state machines log executions",
+      pillar="operational-excellence", category="logging-monitoring", best_practice=("OPS04-BP02",),
+      severity=severity(development="note", mvp="warning", production="warning", regulated="error"),
+      checkov=("CKV_AWS_285",))
+def state_machine_logging(graph):
+    """A Step Functions state machine sends its execution events to CloudWatch Logs at
+    level `ALL` or `ERROR`.
+
+    ## Why
+    A failed workflow step is diagnosed from its input, output and error; with logging
+    `OFF` (or `FATAL`, failed executions only) they are lost. Express workflows keep no
+    execution history at all, so logs are their only record; Standard workflows keep 90
+    days of history in the service, so for them the finding is a note. OPS04-BP02
+    (implement application telemetry).
+
+    ## Default
+    `LoggingConfiguration.Level` / `logging_configuration.level` (SAM: `Logging.Level`)
+    defaults to `OFF`. `StateMachineType` / `type` defaults to `STANDARD`. A level other
+    than `OFF` requires a log group destination (the API rejects it otherwise).
+
+    ## Example
+    ```yaml
+    Resources:
+      Orders:
+        Type: AWS::StepFunctions::StateMachine
+        Properties:
+          StateMachineType: EXPRESS
+          RoleArn: arn:aws:iam::123456789012:role/orders
+          DefinitionString: '{"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}'
+    ```
+    ```hcl
+    resource "aws_sfn_state_machine" "orders" {
+      name     = "orders"
+      type     = "EXPRESS"
+      role_arn = "arn:aws:iam::123456789012:role/orders"
+      definition = jsonencode({
+        StartAt = "Done"
+        States  = { Done = { Type = "Succeed" } }
+      })
+
+      logging_configuration {
+        level = "OFF"
+      }
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      OrdersLogs:
+        Type: AWS::Logs::LogGroup
+        Properties:
+          RetentionInDays: 30
+      Orders:
+        Type: AWS::StepFunctions::StateMachine
+        Properties:
+          StateMachineType: EXPRESS
+          RoleArn: arn:aws:iam::123456789012:role/orders
+          DefinitionString: '{"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}'
+          LoggingConfiguration:
+            Level: ERROR
+            Destinations:
+              - CloudWatchLogsLogGroup:
+                  LogGroupArn: !GetAtt OrdersLogs.Arn
+    ```
+    ```hcl
+    resource "aws_cloudwatch_log_group" "orders" {
+      name              = "/aws/states/orders"
+      retention_in_days = 30
+    }
+
+    resource "aws_sfn_state_machine" "orders" {
+      name     = "orders"
+      type     = "EXPRESS"
+      role_arn = "arn:aws:iam::123456789012:role/orders"
+      definition = jsonencode({
+        StartAt = "Done"
+        States  = { Done = { Type = "Succeed" } }
+      })
+
+      logging_configuration {
+        level           = "ERROR"
+        log_destination = "${aws_cloudwatch_log_group.orders.arn}:*"
+      }
+    }
+    ```
+
+    ## Trade-off
+    Level `ALL` with `IncludeExecutionData` logs every state's input and output: useful,
+    but billed per GB and possibly sensitive. `ERROR` is the usual production choice.
+    """
+    for sm in graph.resources("state_machine"):
+        block, level_path, type_attr = _sfn_paths(sm)
+        level = sm.get(level_path, "OFF")
+        logged = decide(level, lambda v: v.lower() in _LOGGED_LEVELS if isinstance(v, str) else None)
+        if logged is True:
+            continue
+        if logged is None:
+            yield sm.unknown(level_path, f"the logging level {_UNRESOLVED}")
+            continue
+        express = decide(sm.get(type_attr, "STANDARD"),
+                         lambda t: t.upper() == "EXPRESS" if isinstance(t, str) else None)
+        shown = known_str(level) or "OFF"
+        anchor = level_path if sm.has(level_path) else (block if sm.has(block) else None)
+        kind = {True: "Express state machine", False: "Standard state machine"}.get(express, "state machine")
+        history = ": only the service's 90-day execution history records them" if express is False else ""
+        yield sm.finding(anchor, f"{kind} {sm.address} does not log its executions (logging level "
+                         f"{shown}{'' if sm.has(level_path) else ', the default'}){history}",
+                         severity=None if express else "note")
+
+RULES = [sns_sqs_policy_not_public, eventbridge_bus_policy_not_public, state_machine_logging]
