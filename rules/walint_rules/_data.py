@@ -316,3 +316,29 @@ def param_position(group, name):
         if isinstance(p, dict) and p.get("name") == name:
             return ("parameter", i, "value")
     return None
+
+
+# -- nested settings under a conditional ----------------------------------------------------
+
+
+def dig(res, path, default=None):
+    """`res.get(path, default)` that also steps through a conditional block: when a block
+    on the way is a `OneOf` (CloudFormation `Fn::If`, possibly with an `AWS::NoValue`
+    branch), the answer is the `OneOf` of the setting in each branch (`default` where
+    the branch leaves it out), so that rules decide over every branch."""
+    parts = path.split(".")
+    return _dig(res.get(parts[0], default), parts[1:], default)
+
+
+def _dig(value, parts, default):
+    if not parts:
+        return default if value is None else value
+    if isinstance(value, OneOf):
+        return OneOf(tuple(_dig(o, parts, default) for o in value.options))
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
+        value = value[0]
+    if isinstance(value, dict) and parts[0] in value:
+        return _dig(value[parts[0]], parts[1:], default)
+    return default

@@ -5,6 +5,7 @@ import re
 from walint.api import OneOf, Related, Unknown, as_bool, as_int, decide, options, rule, severity
 
 from ._containers import containers
+from ._data import dig
 
 
 def _name(r, cloudformation, terraform):
@@ -639,7 +640,7 @@ def distributed_tracing(graph):
     for sm in graph.resources("state_machine"):
         attr = "tracing.enabled" if sm.type == "AWS::Serverless::StateMachine" else (
             "tracing_configuration.enabled")
-        verdict = decide(sm.get(attr, False), as_bool)
+        verdict = decide(dig(sm, attr, False), as_bool)
         if verdict is False:
             yield sm.finding(attr if sm.has(attr) else None,
                              f"state machine {sm.address} does not trace executions with X-Ray")

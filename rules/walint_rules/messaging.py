@@ -4,9 +4,9 @@ for consumed SQS queues, Step Functions execution logging (issue 15).
 Encryption of queues and topics is WAL-ENC-005; X-Ray tracing of state machines is part
 of WAL-LOG-005.
 """
-from walint.api import Ref, Unknown, decide, options, rule, severity
+from walint.api import Unknown, decide, rule, severity
 
-from walint_rules._data import as_list, known_str
+from walint_rules._data import dig, known_str
 from walint_rules._resource_policy import open_statements
 
 _UNRESOLVED = "depends on a value walint cannot resolve"
@@ -367,14 +367,14 @@ def state_machine_logging(graph):
     """
     for sm in graph.resources("state_machine"):
         block, level_path, type_attr = _sfn_paths(sm)
-        level = sm.get(level_path, "OFF")
+        level = dig(sm, level_path, "OFF")
         logged = decide(level, lambda v: v.lower() in _LOGGED_LEVELS if isinstance(v, str) else None)
         if logged is True:
             continue
         if logged is None:
             yield sm.unknown(level_path, f"the logging level {_UNRESOLVED}")
             continue
-        express = decide(sm.get(type_attr, "STANDARD"),
+        express = decide(dig(sm, type_attr, "STANDARD"),
                          lambda t: t.upper() == "EXPRESS" if isinstance(t, str) else None)
         shown = known_str(level) or "OFF"
         anchor = level_path if sm.has(level_path) else (block if sm.has(block) else None)

@@ -9,7 +9,7 @@ subnets of a VPC domain is WAL-NET-001.
 """
 from walint.api import Ref, as_int, decide, options, rule, severity
 
-from walint_rules._data import is_true, known_str
+from walint_rules._data import dig, is_true, known_str
 from walint_rules._resource_policy import open_statements
 
 _UNRESOLVED = "depends on a value walint cannot resolve"
@@ -40,7 +40,7 @@ def _path(domain, block, field):
 def _flag(domain, block, field, default=False):
     """(path, verdict True/False/None, written) of a boolean setting of a domain."""
     path = _path(domain, block, field)
-    return path, is_true(domain.get(path), default), domain.has(path)
+    return path, is_true(dig(domain, path), default), domain.has(path)
 
 
 def _name(domain):
@@ -268,7 +268,7 @@ def opensearch_https_only(graph):
         policy_path = _path(d, "endpoint", "tls_security_policy")
         if not d.has(policy_path):
             continue
-        old = decide(d.get(policy_path), lambda p: p.lower() == _OLD_TLS if isinstance(p, str) else None)
+        old = decide(dig(d, policy_path), lambda p: p.lower() == _OLD_TLS if isinstance(p, str) else None)
         if old is True:
             yield d.finding(policy_path, f"{_name(d)} accepts TLS 1.0 and 1.1 (tls_security_policy "
                             "Policy-Min-TLS-1-0-2019-07); use a Policy-Min-TLS-1-2 policy", key="tls-policy")
@@ -278,7 +278,7 @@ def opensearch_https_only(graph):
 
 def _count(d, field, default):
     """The integer value of a cluster setting when every candidate agrees, else None."""
-    ints = {as_int(v) for v in options(d.get(_path(d, "cluster", field), default))}
+    ints = {as_int(v) for v in options(dig(d, _path(d, "cluster", field), default))}
     return ints.pop() if len(ints) == 1 and None not in ints else None
 
 
@@ -365,7 +365,7 @@ def opensearch_zone_awareness(graph):
     for d in graph.resources("opensearch"):
         count_path = _path(d, "cluster", "instance_count")
         count = _count(d, "instance_count", 1)
-        standby = is_true(d.get(_path(d, "cluster", "multi_az_with_standby_enabled")), False)
+        standby = is_true(dig(d, _path(d, "cluster", "multi_az_with_standby_enabled")), False)
         zone_path, zones_on, _ = _flag(d, "cluster", "zone_awareness_enabled")
         if standby is True:
             zones_on = True

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from walint.model.values import OneOf
+
 _KINDS = {
     "vpc": ("AWS::EC2::VPC", "aws_vpc", "aws_default_vpc"),
     "subnet": ("AWS::EC2::Subnet", "aws_subnet", "aws_default_subnet"),
@@ -223,6 +225,8 @@ def _snake_tree(value):
         return out
     if isinstance(value, list):
         return [_snake_tree(v) for v in value]
+    if isinstance(value, OneOf):        # an undecided Fn::If: each branch is named alike
+        return OneOf(tuple(_snake_tree(v) for v in value.options))
     return value
 
 
