@@ -127,7 +127,7 @@ READS = {
         "terraform": ["cluster_identifier", "availability_zone"],
     },
     "docdb_param_group": {"cloudformation": ["parameters"], "terraform": ["parameter"]},
-    "queue": {"cloudformation": [], "terraform": ["policy"]},
+    "queue": {"cloudformation": ["redrive_policy"], "terraform": ["policy", "redrive_policy"]},
     "topic": {"cloudformation": [], "terraform": ["policy"]},
     "queue_policy": {"cloudformation": ["policy_document"], "terraform": ["policy"]},
     "topic_policy": {"cloudformation": ["policy_document"], "terraform": ["policy"]},
@@ -162,6 +162,18 @@ READS = {
                       "client_authentication.tls.certificate_authority_arns",
                       "broker_node_group_info.client_subnets"],
     },
+    "cache_cluster": {"cloudformation": ["engine", "num_cache_nodes", "az_mode"],
+                      "terraform": ["engine", "num_cache_nodes", "az_mode"]},
+    "glue_catalog_encryption": {
+        "cloudformation": ["data_catalog_encryption_settings.encryption_at_rest.catalog_encryption_mode",
+                           "data_catalog_encryption_settings.connection_password_encryption"
+                           ".return_connection_password_encrypted"],
+        "terraform": ["data_catalog_encryption_settings.encryption_at_rest.catalog_encryption_mode",
+                      "data_catalog_encryption_settings.connection_password_encryption"
+                      ".return_connection_password_encrypted"],
+    },
+    "queue_redrive_policy": {"cloudformation": [], "terraform": ["queue_url", "redrive_policy"]},
+    "event_source_mapping": {"cloudformation": ["event_source_arn"], "terraform": ["event_source_arn"]},
     "opensearch_policy": {"cloudformation": [], "terraform": ["access_policies", "domain_name"]},
     "opensearch": {
         "cloudformation": [

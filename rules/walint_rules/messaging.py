@@ -1,5 +1,5 @@
 """Messaging and workflow: SNS/SQS and EventBridge resource policies, dead-letter queues
-for consumed SQS queues, Step Functions execution logging (issue 15).
+for SQS queues that Lambda consumes, Step Functions execution logging (issue 15).
 
 Encryption of queues and topics is WAL-ENC-005; X-Ray tracing of state machines is part
 of WAL-LOG-005.
@@ -260,6 +260,133 @@ def eventbridge_bus_policy_not_public(graph):
                                       "with no condition")
 
 
+# -- WAL-SCL-006: dead-letter queues for consumed queues -----------------------------------------
+
+def _consumers(graph, queue):
+    """The Lambda event source mappings and SAM function SQS events that read the queue."""
+    out = [m for m in graph.referrers(queue, kind="event_source_mapping", via="event_source_arn")]
+    for fn in graph.referrers(queue, kind="lambda", via="events"):
+        # `Events.<name>.Properties.Queue` of an SQS event (not an OnFailure destination)
+        if any(e.target is queue and e.via.endswith(".properties.queue") for e in graph.references(fn)):
+            out.append(fn)
+    return out
+
+
+def _is_dead_letter_queue(graph, queue):
+    return any(r.kind in ("queue", "queue_redrive_policy")
+               for r in graph.referrers(queue, via="redrive_policy"))
+
+
+def _redrive(graph, queue):
+    """True/False/None: the queue sends messages that keep failing to a dead-letter queue."""
+    if graph.referrers(queue, kind="queue_redrive_policy", via="queue_url"):
+        return True
+    if not queue.has("redrive_policy"):
+        return False
+    value = queue.get("redrive_policy")
+    return decide(value, lambda v: None if isinstance(v, Unknown) else bool(v))
+
+
+@rule(id="WAL-SCL-006", name="sqs-consumer-dead-letter-queue",
+      title="SQS queues read by Lambda have a dead-letter queue",
+      pillar="reliability", category="scaling-resilience", best_practice=("REL05-BP03",),
+      severity=severity(development="off", mvp="note", production="warning", regulated="warning"))
+def sqs_consumer_dead_letter_queue(graph):
+    """An SQS queue that a Lambda function consumes (an event source mapping, or a SAM
+    `SQS` event) has a redrive policy that moves a message to a dead-letter queue after
+    a bounded number of receives. A queue that is itself another queue's dead-letter
+    queue is exempt.
+
+    ## Why
+    Without a dead-letter queue, a message the consumer cannot process (a poison
+    message) is received again and again until its retention period ends: it burns
+    invocations, hides in the queue's age metric, and in a FIFO queue blocks its whole
+    message group. REL05-BP03 (control and limit retry calls). Only queues whose
+    consumer is in the scanned files are checked: a queue read by a container or an
+    external service is not known to be consumed.
+
+    ## Default
+    `RedrivePolicy` / `redrive_policy` (or a Terraform `aws_sqs_queue_redrive_policy`) is
+    absent by default: no dead-letter queue.
+
+    ## Example
+    ```yaml
+    Resources:
+      Jobs:
+        Type: AWS::SQS::Queue
+      Worker:
+        Type: AWS::Lambda::EventSourceMapping
+        Properties:
+          EventSourceArn: !GetAtt Jobs.Arn
+          FunctionName: worker
+    ```
+    ```hcl
+    resource "aws_sqs_queue" "jobs" {
+      name = "jobs"
+    }
+
+    resource "aws_lambda_event_source_mapping" "worker" {
+      event_source_arn = aws_sqs_queue.jobs.arn
+      function_name    = "worker"
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      JobsDeadLetters:
+        Type: AWS::SQS::Queue
+        Properties:
+          MessageRetentionPeriod: 1209600
+      Jobs:
+        Type: AWS::SQS::Queue
+        Properties:
+          RedrivePolicy:
+            deadLetterTargetArn: !GetAtt JobsDeadLetters.Arn
+            maxReceiveCount: 5
+      Worker:
+        Type: AWS::Lambda::EventSourceMapping
+        Properties:
+          EventSourceArn: !GetAtt Jobs.Arn
+          FunctionName: worker
+    ```
+    ```hcl
+    resource "aws_sqs_queue" "jobs_dead_letters" {
+      name                      = "jobs-dead-letters"
+      message_retention_seconds = 1209600
+    }
+
+    resource "aws_sqs_queue" "jobs" {
+      name = "jobs"
+      redrive_policy = jsonencode({
+        deadLetterTargetArn = aws_sqs_queue.jobs_dead_letters.arn
+        maxReceiveCount     = 5
+      })
+    }
+
+    resource "aws_lambda_event_source_mapping" "worker" {
+      event_source_arn = aws_sqs_queue.jobs.arn
+      function_name    = "worker"
+    }
+    ```
+
+    ## Trade-off
+    A dead-letter queue needs an owner: an alarm on its depth and a way to redrive or
+    discard what lands there.
+    """
+    for q in graph.resources("queue"):
+        consumers = _consumers(graph, q)
+        if not consumers or _is_dead_letter_queue(graph, q):
+            continue
+        verdict = _redrive(graph, q)
+        if verdict is False:
+            names = ", ".join(c.address for c in consumers)
+            yield q.finding(None, f"SQS queue {q.address} is consumed by {names} but has no dead-letter "
+                            "queue: a message that keeps failing is retried until it expires")
+        elif verdict is None:
+            yield q.unknown("redrive_policy", f"the redrive policy {_UNRESOLVED}")
+
+
 # -- WAL-LOG-011: Step Functions execution logging --------------------------------------------
 
 _LOGGED_LEVELS = ("all", "error")
@@ -384,4 +511,5 @@ def state_machine_logging(graph):
                          f"{shown}{'' if sm.has(level_path) else ', the default'}){history}",
                          severity=None if express else "note")
 
-RULES = [sns_sqs_policy_not_public, eventbridge_bus_policy_not_public, state_machine_logging]
+RULES = [sns_sqs_policy_not_public, eventbridge_bus_policy_not_public, sqs_consumer_dead_letter_queue,
+         state_machine_logging]

@@ -607,7 +607,8 @@ def msk_client_authentication(graph):
     for c in graph.resources("msk_cluster"):
         auth = _auth(c)
         open_flag = auth.pop("unauthenticated")
-        path = _cfn(c, "client_authentication.unauthenticated.enabled", "client_authentication.unauthenticated")
+        path = _cfn(c, "client_authentication.unauthenticated.enabled",
+                    "client_authentication.unauthenticated")
         if open_flag is True:
             yield c.finding(path, f"MSK cluster {c.address} allows unauthenticated clients")
             continue

@@ -112,6 +112,7 @@ _KINDS = {
     "event_source_mapping": ("AWS::Lambda::EventSourceMapping",
                              "aws_lambda_event_source_mapping"),
     "opensearch_policy": ("aws_opensearch_domain_policy", "aws_elasticsearch_domain_policy"),
+    "queue_redrive_policy": ("aws_sqs_queue_redrive_policy",),
 }
 
 KIND_OF_TYPE = {t: kind for kind, types in _KINDS.items() for t in types}
