@@ -15,11 +15,11 @@ from walint_rules._s3 import (and3, effect_is, load_document, principal_is_every
 
 def open_statements(value, attr):
     """[(path, verdict, index)] for each statement of a policy value that may be open:
-    verdict True (open) or None (undecided). A policy walint cannot read gives one
-    (attr, None, None) entry; a closed policy gives none."""
+    verdict True (open), or an Unknown saying why it is undecided. A policy walint
+    cannot read gives one (attr, Unknown, None) entry; a closed policy gives none."""
     doc = load_document(value)
     if isinstance(doc, Unknown):
-        return [(attr, None, None)]
+        return [(attr, doc, None)]
     out = []
     # a CloudFormation document outside the OPAQUE properties has snake-cased keys
     key = next((k for k in value if isinstance(k, str) and k.lower() == "statement"), None) \
@@ -28,11 +28,14 @@ def open_statements(value, attr):
     for i, st in statements(doc):
         path = (attr, key, i) if listed else attr
         if not isinstance(st, dict):
-            out.append((path, None, i))
+            out.append((path, Unknown("a statement cannot be read"), i))
             continue
         restricted = restricted_by_condition(st)
         verdict = and3(effect_is(st, "Allow"), principal_is_everyone(st),
                        None if restricted is None else not restricted)
-        if verdict is not False:
-            out.append((path, verdict, i))
+        if verdict is None:
+            out.append((path, Unknown("the effect, principal or condition of a statement depends "
+                                      "on a value walint cannot resolve"), i))
+        elif verdict is True:
+            out.append((path, True, i))
     return out

@@ -6,7 +6,7 @@ of WAL-LOG-005.
 """
 from walint.api import Unknown, decide, rule, severity
 
-from walint_rules._data import dig, known_str
+from walint_rules._data import dig, is_true, known_str
 from walint_rules._resource_policy import open_statements
 
 _UNRESOLVED = "depends on a value walint cannot resolve"
@@ -15,8 +15,8 @@ _UNRESOLVED = "depends on a value walint cannot resolve"
 def _report_open(res, attr, value, what):
     for path, verdict, i in open_statements(value, attr):
         key = f"policy#{i}" if i is not None else "policy"
-        if verdict is None:
-            yield res.unknown(path, f"whether the policy is open {_UNRESOLVED}", key=key)
+        if verdict is not True:
+            yield res.unknown(path, f"whether the policy is open is unknown: {verdict.reason}", key=key)
         else:
             yield res.finding(path, f"{what} allows everyone (Principal \"*\") with no condition that "
                               "narrows it (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID...)",
@@ -246,15 +246,15 @@ def eventbridge_bus_policy_not_public(graph):
             statement = res.get("statement")
             doc = {"Statement": [statement]} if isinstance(statement, dict) else statement
             for path, verdict, i in open_statements(doc, "statement"):
-                if verdict is None:
-                    yield res.unknown("statement", f"whether the policy is open {_UNRESOLVED}")
+                if verdict is not True:
+                    yield res.unknown("statement", f"whether the policy is open is unknown: {verdict.reason}")
                 else:
                     yield res.finding("statement", f"{what} allows everyone (Principal \"*\") with no "
                                       "narrowing condition (aws:PrincipalOrgID, aws:SourceAccount...)")
         elif res.has("principal"):
             for path, verdict, i in open_statements(_legacy_statement(res), "principal"):
-                if verdict is None:
-                    yield res.unknown("principal", f"whether the policy is open {_UNRESOLVED}")
+                if verdict is not True:
+                    yield res.unknown("principal", f"whether the policy is open is unknown: {verdict.reason}")
                 else:
                     yield res.finding("principal", f"{what} allows every AWS account (Principal \"*\") "
                                       "with no condition")
@@ -381,8 +381,10 @@ def sqs_consumer_dead_letter_queue(graph):
         verdict = _redrive(graph, q)
         if verdict is False:
             names = ", ".join(c.address for c in consumers)
+            fifo = is_true(q.get("fifo_queue"), False) is True
             yield q.finding(None, f"SQS queue {q.address} is consumed by {names} but has no dead-letter "
-                            "queue: a message that keeps failing is retried until it expires")
+                            "queue: a message that keeps failing is retried until it expires"
+                            + (" and blocks its message group meanwhile" if fifo else ""))
         elif verdict is None:
             yield q.unknown("redrive_policy", f"the redrive policy {_UNRESOLVED}")
 

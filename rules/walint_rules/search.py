@@ -682,9 +682,9 @@ def opensearch_open_access(graph):
                  _name(domain) if domain is not None else f"the domain of {res.address}")
         for path, verdict, i in open_statements(res.get("access_policies"), "access_policies"):
             key = f"policy#{i}" if i is not None else "policy"
-            if verdict is None:
-                yield res.unknown(path, "whether the access policy is open depends on a value walint "
-                                  "cannot resolve", key=key)
+            if verdict is not True:
+                yield res.unknown(path, f"whether the access policy is open is unknown: {verdict.reason}",
+                                  key=key)
                 continue
             yield res.finding(path, f"the access policy of {where} allows everyone (Principal \"*\") "
                               "with no narrowing condition" + (": access rests on its security groups"
