@@ -342,3 +342,19 @@ def _dig(value, parts, default):
     if isinstance(value, dict) and parts[0] in value:
         return _dig(value[parts[0]], parts[1:], default)
     return default
+
+
+# -- the instances of a cluster ----------------------------------------------------------
+
+
+def counted_members(members, doubtful):
+    """(instances that surely exist, None), or (None, why their number is unknown): a
+    count or for_each walint cannot evaluate, or optional instances (a CloudFormation
+    `Condition`, a `count` of unknown truth) or an unfollowable cluster reference that
+    decide whether there are two. Shared by the Aurora and DocumentDB multi-AZ rules."""
+    if any(m.instances_unknown for m in members):
+        return None, "the number of cluster instances is unknown (count or for_each cannot be evaluated)"
+    sure = [m for m in members if not m.optional]
+    if len(sure) < 2 and (len(members) >= 2 or doubtful):
+        return None, "some instances of the cluster may or may not exist"
+    return sure, None

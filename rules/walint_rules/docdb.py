@@ -3,9 +3,11 @@
 Backups and deletion protection of DocumentDB clusters are WAL-BAK-001 and WAL-BAK-002;
 their placement in private subnets is WAL-NET-001 (both already read `docdb_cluster`).
 """
-from walint.api import Related, decide, distinct_zones, rule, severity, zone_label, zone_of_value, zones_text
+from walint.api import (Related, decide, distinct_zones, rule, severity, zone_label, zone_of_value,
+                        zones_text)
 
-from walint_rules._data import group_params, is_true, known_str, lower, param_position
+from walint_rules._data import (counted_members, group_params, is_true, known_str, lower,
+                                param_position)
 
 _UNRESOLVED = "depends on a value walint cannot resolve"
 
@@ -197,15 +199,11 @@ def docdb_multi_az(graph):
     """
     for cluster in graph.resources("docdb_cluster"):
         members, doubtful = _members(graph, cluster)
-        if any(m.instances_unknown for m in members):
-            yield cluster.unknown(None, "the number of cluster instances is unknown (count or for_each "
-                                  "cannot be evaluated)")
+        sure, why = counted_members(members, doubtful)
+        if why:
+            yield cluster.unknown(None, why)
             continue
-        sure = [m for m in members if not m.optional]
         if len(sure) < 2:
-            if len(members) >= 2 or doubtful:
-                yield cluster.unknown(None, "some instances of the cluster may or may not exist")
-                continue
             have = "no instance" if not members else f"1 instance ({members[0].address})"
             yield cluster.finding(None, f"DocumentDB cluster {cluster.address} has {have}: when it or its "
                                   "zone fails there is no replica to promote, and the cluster is down "
