@@ -146,6 +146,7 @@ def cmk(graph, res, value):
 # -- AWS Backup -------------------------------------------------------------------------
 
 _ARN_SERVICE = {"db_instance": ("rds", "db"), "db_cluster": ("rds", "cluster"),
+                "docdb_cluster": ("rds", "cluster"),
                 "ddb_table": ("dynamodb", "table"), "efs": ("elasticfilesystem", "file-system"),
                 "volume": ("ec2", "volume"), "bucket": ("s3", "")}
 
@@ -302,3 +303,74 @@ def region_of_arn(value):
     if len(parts) < 6 or parts[0] != "arn":
         return None
     return parts[3]
+
+
+# -- parameter groups -------------------------------------------------------------------
+
+
+def group_params(group):
+    """{parameter name: value} of a parameter group, or an Unknown."""
+    if group.format == "cloudformation":
+        params = group.get("parameters")
+        if isinstance(params, (Unknown, OneOf)):
+            return Unknown("the parameters are not readable")
+        return dict(params) if isinstance(params, dict) else {}
+    out = {}
+    raw = group.get("parameter")
+    if isinstance(raw, (Unknown, OneOf)):
+        return Unknown("the parameters are not readable")
+    for p in as_list(raw):
+        if isinstance(p, dict) and isinstance(p.get("name"), str):
+            out[p["name"]] = p.get("value")
+    return out
+
+
+def param_position(group, name):
+    if group.format == "cloudformation":
+        return ("parameters", name)
+    for i, p in enumerate(as_list(group.get("parameter"))):
+        if isinstance(p, dict) and p.get("name") == name:
+            return ("parameter", i, "value")
+    return None
+
+
+# -- nested settings under a conditional ----------------------------------------------------
+
+
+def dig(res, path, default=None):
+    """`res.get(path, default)` that also steps through a conditional block: when a block
+    on the way is a `OneOf` (CloudFormation `Fn::If`, possibly with an `AWS::NoValue`
+    branch), the answer is the `OneOf` of the setting in each branch (`default` where
+    the branch leaves it out), so that rules decide over every branch."""
+    parts = path.split(".")
+    return _dig(res.get(parts[0], default), parts[1:], default)
+
+
+def _dig(value, parts, default):
+    if not parts:
+        return default if value is None else value
+    if isinstance(value, OneOf):
+        return OneOf(tuple(_dig(o, parts, default) for o in value.options))
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
+        value = value[0]
+    if isinstance(value, dict) and parts[0] in value:
+        return _dig(value[parts[0]], parts[1:], default)
+    return default
+
+
+# -- the instances of a cluster ----------------------------------------------------------
+
+
+def counted_members(members, doubtful):
+    """(instances that surely exist, None), or (None, why their number is unknown): a
+    count or for_each walint cannot evaluate, or optional instances (a CloudFormation
+    `Condition`, a `count` of unknown truth) or an unfollowable cluster reference that
+    decide whether there are two. Shared by the Aurora and DocumentDB multi-AZ rules."""
+    if any(m.instances_unknown for m in members):
+        return None, "the number of cluster instances is unknown (count or for_each cannot be evaluated)"
+    sure = [m for m in members if not m.optional]
+    if len(sure) < 2 and (len(members) >= 2 or doubtful):
+        return None, "some instances of the cluster may or may not exist"
+    return sure, None

@@ -4,6 +4,7 @@ from walint.api import zones_text
 _WORDS = {"db_instance": "DB instance", "db_cluster": "DB cluster", "cache_rg": "ElastiCache replication group",
           "cache_cluster": "ElastiCache cluster", "efs": "EFS file system", "efs_mount_target": "EFS mount target",
           "opensearch": "OpenSearch domain", "redshift": "Redshift cluster", "docdb_cluster": "DocumentDB cluster",
+          "msk_cluster": "MSK cluster",
           "ecs_service": "ECS service", "lambda": "Lambda function", "asg": "Auto Scaling group",
           "lb": "load balancer", "db_subnet_group": "DB subnet group",
           "cache_subnet_group": "cache subnet group", "launch_template": "launch template"}

@@ -297,7 +297,8 @@ def resource_coverage(st, bucket):
 
 RESTRICTING_KEYS = {"aws:sourcevpce", "aws:sourcevpc", "aws:principalorgid", "aws:sourceaccount",
                     "aws:sourcearn", "aws:principalaccount", "aws:principalorgpaths",
-                    "aws:sourceorgid", "aws:sourceorgpaths", "aws:principalarn"}
+                    "aws:sourceorgid", "aws:sourceorgpaths", "aws:principalarn",
+                    "aws:sourceowner"}
 _OPEN_CIDRS = {"0.0.0.0/0", "::/0"}
 
 
@@ -311,7 +312,7 @@ def restricted_by_condition(st):
         if not isinstance(key, str):
             verdicts.append(None)
             continue
-        k = key.lower()
+        k = key.lower().replace("_", "")    # a CloudFormation property walint snake-cased
         if k in RESTRICTING_KEYS:
             verdicts.append(True)
         elif k == "aws:sourceip":

@@ -19,6 +19,8 @@ def _retention_subjects(graph):
         yield db, "backup_retention_period" if governed is False else None, 1, "DB instance"
     for c in graph.resources("db_cluster"):
         yield c, "backup_retention_period", 1, "DB cluster"
+    for c in graph.resources("docdb_cluster"):
+        yield c, "backup_retention_period", 1, "DocumentDB cluster"
     for rg in graph.resources("cache_rg"):
         yield rg, "snapshot_retention_limit", 0, "replication group"
     for cc in graph.resources("cache_cluster"):
@@ -62,13 +64,13 @@ def _aws_backup(graph, res, threshold):
 
 
 @rule(id="WAL-BAK-001", name="automated-backup-retention",
-      title="Automated backups with adequate retention (RDS, Aurora, ElastiCache)",
+      title="Automated backups with adequate retention (RDS, Aurora, DocumentDB, ElastiCache)",
       pillar="reliability", category="backup-recovery", best_practice=("REL09-BP03",),
       severity=severity(development="note", mvp="warning", production="error", regulated="error"),
-      checkov=("CKV_AWS_133", "CKV_AWS_134", "CKV2_AWS_8"))
+      checkov=("CKV_AWS_133", "CKV_AWS_134", "CKV2_AWS_8", "CKV_AWS_360"))
 def automated_backup_retention(graph):
-    """RDS DB instances, Aurora and Multi-AZ DB clusters, and ElastiCache Redis OSS /
-    Valkey groups and clusters keep automated backups for at least the profile's
+    """RDS DB instances, Aurora and Multi-AZ DB clusters, DocumentDB clusters, and
+    ElastiCache Redis OSS / Valkey groups and clusters keep automated backups for at least the profile's
     retention: 1 day in `development`, 7 in `mvp`, 30 in `production`, 35 in
     `regulated`. Disabled backups are an error in `production`; a retention below the
     threshold is a warning there. An AWS Backup plan that selects the resource and keeps
@@ -81,7 +83,7 @@ def automated_backup_retention(graph):
 
     ## Default
     `BackupRetentionPeriod` / `backup_retention_period` defaults to 1 day for RDS
-    instances and clusters (the API default; the Terraform docs say 0 for
+    instances and clusters and for DocumentDB clusters (the API default; the Terraform docs say 0 for
     `aws_db_instance`, but the argument is computed and the API applies 1). ElastiCache
     `SnapshotRetentionLimit` / `snapshot_retention_limit` defaults to 0: no automatic
     snapshots. 35 days is the RDS maximum; longer retention needs AWS Backup. Read
@@ -192,6 +194,8 @@ def _deletion_subjects(graph):
         yield db, "DB instance"
     for c in graph.resources("db_cluster"):
         yield c, "DB cluster"
+    for c in graph.resources("docdb_cluster"):
+        yield c, "DocumentDB cluster"
     for t in graph.resources("ddb_table"):
         yield t, "DynamoDB table"
 
@@ -222,8 +226,9 @@ def _deletion_protection(res):
       severity=severity(development="off", mvp="warning", production="error"),
       checkov=("CKV_AWS_293", "CKV_AWS_139"))
 def deletion_protection(graph):
-    """RDS DB instances, DB clusters and DynamoDB tables have deletion protection on, and
-    RDS instances and clusters take a final snapshot when they are deleted (Terraform
+    """RDS DB instances, DB clusters, DocumentDB clusters and DynamoDB tables have deletion
+    protection on, and RDS instances and clusters (and, in Terraform, DocumentDB
+    clusters) take a final snapshot when they are deleted (Terraform
     `skip_final_snapshot` is not true; CloudFormation `DeletionPolicy` is not `Delete`).
 
     ## Why
@@ -245,7 +250,9 @@ def deletion_protection(graph):
     is the cluster's setting (AWS creates Aurora instances only in a cluster), so the
     instance is not asked for it. When the engine cannot be resolved, the result is
     unknown.
-    Read replicas and Aurora member instances are out of scope.
+    Read replicas and Aurora member instances are out of scope. The CloudFormation
+    `DeletionPolicy` of a DocumentDB cluster is not read (the `Snapshot` policy is
+    documented for RDS, Neptune and Redshift clusters, not for DocumentDB).
 
     ## Example
     ```yaml
@@ -308,7 +315,7 @@ def deletion_protection(graph):
                                   + ("" if explicit else " (the default)"), key=f"deletion-protection:{path}")
             elif verdict is None:
                 yield res.unknown(path, f"deletion protection {_UNRESOLVED}", key=f"deletion-protection:{path}")
-        if res.kind == "ddb_table":
+        if res.kind == "ddb_table" or (res.kind == "docdb_cluster" and res.format == "cloudformation"):
             continue
         if res.format == "terraform":
             skip = is_true(res.get("skip_final_snapshot"), False)

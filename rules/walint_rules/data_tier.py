@@ -13,14 +13,14 @@ from ._net import _what
 _GROUP_ATTR = {"db_instance": "db_subnet_group_name", "db_cluster": "db_subnet_group_name",
                "docdb_cluster": "db_subnet_group_name", "cache_rg": "subnet_group_name",
                "cache_cluster": "subnet_group_name", "redshift": "cluster_subnet_group_name",
-               "opensearch": "vpc_options.subnet_ids"}
+               "opensearch": "vpc_options.subnet_ids", "msk_cluster": "broker_node_group_info.client_subnets"}
 
 
 def _data_stores(graph):
     """(store, placement, anchor attribute) for each data store that decides its own placement."""
     out = []
     for r in graph.resources("db_instance", "db_cluster", "docdb_cluster", "cache_rg", "cache_cluster",
-                             "redshift", "opensearch", "efs"):
+                             "redshift", "opensearch", "msk_cluster", "efs"):
         if r.kind == "db_instance" and r.has("cluster_identifier") and (
                 not r.has("db_subnet_group_name") or _cluster_of(graph, r) is not None):
             continue      # an Aurora member: its cluster's subnet group is checked on the cluster
@@ -91,9 +91,10 @@ def _egress_words(t):
       severity=severity(development="error", mvp="error", production="error", regulated="error"),
       checkov=("CKV_AWS_323",))
 def data_store_private_subnet(graph):
-    """Databases, caches and file systems are not placed in public subnets (subnets whose
-    route table sends 0.0.0.0/0 or ::/0 to an internet gateway), nor in the default VPC
-    because they name no subnet group.
+    """Databases (RDS, Aurora, DocumentDB, Redshift), caches, OpenSearch VPC domains, MSK
+    brokers and file systems are not placed in public subnets (subnets whose route table
+    sends 0.0.0.0/0 or ::/0 to an internet gateway), nor in the default VPC because they
+    name no subnet group.
 
     ## Why
     A data store in a public subnet is one security-group rule or one

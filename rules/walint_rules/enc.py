@@ -3,7 +3,7 @@ import re
 
 from walint.api import OneOf, Unknown, as_bool, decide, rule, severity
 
-from walint_rules._data import (CLUSTER_UNDECIDED, address_name, as_list, cluster_governed, cmk,
+from walint_rules._data import (CLUSTER_UNDECIDED, address_name, as_list, cluster_governed, cmk, dig,
                                 engine, is_true, known_str, lower, profile)
 
 
@@ -778,21 +778,30 @@ def _ddb_kms(graph, t):
 
 _KEY_ATTR = {"db_instance": "kms_key_id", "db_cluster": "kms_key_id", "cache_rg": "kms_key_id",
              "efs": "kms_key_id", "volume": "kms_key_id", "queue": "kms_master_key_id",
-             "topic": "kms_master_key_id", "log_group": "kms_key_id", "trail": "kms_key_id"}
+             "topic": "kms_master_key_id", "log_group": "kms_key_id", "trail": "kms_key_id",
+             # (CloudFormation path, Terraform path) where the formats differ
+             "docdb_cluster": "kms_key_id",
+             "opensearch": ("encryption_at_rest_options.kms_key_id", "encrypt_at_rest.kms_key_id"),
+             "msk_cluster": ("encryption_info.encryption_at_rest.data_volume_kms_key_id",
+                             "encryption_info.encryption_at_rest_kms_key_arn"),
+             "kinesis_stream": ("stream_encryption.key_id", "kms_key_id")}
 _WHAT = {"db_instance": "DB instance", "db_cluster": "DB cluster", "cache_rg": "replication group",
          "efs": "EFS file system", "volume": "EBS volume", "queue": "SQS queue", "topic": "SNS topic",
          "log_group": "log group", "trail": "CloudTrail trail", "ddb_table": "DynamoDB table",
-         "bucket": "S3 bucket"}
+         "bucket": "S3 bucket", "docdb_cluster": "DocumentDB cluster", "opensearch": "OpenSearch domain",
+         "msk_cluster": "MSK cluster", "kinesis_stream": "Kinesis stream"}
 
 
 def _enc007_checks(graph):
     """(resource, path, verdict, absent, message) for each resource ENC-007 covers."""
-    for kind, attr in _KEY_ATTR.items():
+    for kind, paths in _KEY_ATTR.items():
         for res in graph.resources(kind):
             if kind == "db_instance" and (cluster_governed(res) is not False
                                           or res.has("replicate_source_db")):
                 continue      # a cluster member or a read replica uses its source's key
-            value = res.get(attr)
+            attr = paths if isinstance(paths, str) else (
+                paths[1] if res.format == "terraform" else paths[0])
+            value = dig(res, attr)
             absent = _blank(value)
             verdict = False if absent else cmk(graph, res, value)
             yield (res, attr if res.has(attr) else None, verdict, absent,
@@ -821,11 +830,11 @@ def _enc007_checks(graph):
       pillar="security", category="encryption-at-rest", best_practice=("SEC08-BP01",),
       severity=severity(development="off", mvp="off", production="note", regulated="error"),
       checkov=("CKV_AWS_145", "CKV_AWS_327", "CKV_AWS_191", "CKV_AWS_184", "CKV_AWS_189",
-               "CKV_AWS_119", "CKV2_AWS_73", "CKV_AWS_158", "CKV_AWS_35"))
+               "CKV_AWS_119", "CKV2_AWS_73", "CKV_AWS_158", "CKV_AWS_35", "CKV_AWS_182"))
 def kms_customer_managed_keys(graph):
-    """Data stores (RDS, Aurora, ElastiCache, EFS, EBS, DynamoDB), queues, topics, log
-    groups and trails are encrypted with a customer managed KMS key, and S3 buckets with
-    SSE-KMS. In `production` only an explicit AWS managed key is reported (as a note);
+    """Data stores (RDS, Aurora, DocumentDB, ElastiCache, EFS, EBS, DynamoDB, OpenSearch,
+    MSK), Kinesis streams, queues, topics, log groups and trails are encrypted with a
+    customer managed KMS key, and S3 buckets with SSE-KMS. In `production` only an explicit AWS managed key is reported (as a note);
     in `regulated` a missing key is an error too.
 
     ## Why
@@ -837,7 +846,7 @@ def kms_customer_managed_keys(graph):
     ## Default
     Without a key, services use an AWS owned or AWS managed key: S3 has applied SSE-S3
     (AES256) to every new bucket since 5 January 2023, DynamoDB encrypts with an AWS owned
-    key, SQS with SSE-SQS. So outside `regulated` an absent key is not a finding. "Customer
+    key, SQS with SSE-SQS, MSK with the AWS managed `aws/kafka` key. So outside `regulated` an absent key is not a finding. "Customer
     managed" means a reference to an `AWS::KMS::Key` / `aws_kms_key` (or an alias of
     one), or a literal key ARN or alias that is not `alias/aws/*`.
 

@@ -5,6 +5,7 @@ import re
 from walint.api import OneOf, Related, Unknown, as_bool, as_int, decide, options, rule, severity
 
 from ._containers import containers
+from ._data import dig
 
 
 def _name(r, cloudformation, terraform):
@@ -544,11 +545,12 @@ def _task_traced(cs):
 @rule(id="WAL-LOG-005", name="distributed-tracing", title="X-Ray / distributed tracing enabled",
       pillar="operational-excellence", category="logging-monitoring", best_practice=("OPS04-BP05",),
       severity=severity(development="off", mvp="note", production="note", regulated="warning"),
-      checkov=("CKV_AWS_50", "CKV_AWS_73"))
+      checkov=("CKV_AWS_50", "CKV_AWS_73", "CKV_AWS_284"))
 def distributed_tracing(graph):
-    """Lambda functions use active X-Ray tracing, API Gateway stages have X-Ray tracing on,
-    and ECS task definitions run a tracing agent (an X-Ray daemon or ADOT collector
-    sidecar, or a container told where to send traces).
+    """Lambda functions use active X-Ray tracing, API Gateway stages and Step Functions
+    state machines have X-Ray tracing on, and ECS task definitions run a tracing agent
+    (an X-Ray daemon or ADOT collector sidecar, or a container told where to send
+    traces).
 
     ## Why
     A request that crosses a load balancer, a service, a queue and a database is only
@@ -558,7 +560,9 @@ def distributed_tracing(graph):
     ## Default
     Lambda's `TracingConfig.Mode` / `tracing_config.mode` defaults to `PassThrough` (no
     traces of its own); API Gateway `TracingEnabled` / `xray_tracing_enabled` default to
-    false. For ECS the check is a heuristic: a container image matching
+    false; so does a state machine's `TracingConfiguration.Enabled` /
+    `tracing_configuration.enabled` (SAM: `Tracing.Enabled`). For ECS the check is a
+    heuristic: a container image matching
     `aws-xray-daemon`, `aws-otel-collector` or `adot`, or an environment variable
     `AWS_XRAY_DAEMON_ADDRESS` / `OTEL_EXPORTER_OTLP_ENDPOINT`, counts as tracing.
 
@@ -634,6 +638,15 @@ def distributed_tracing(graph):
             yield r.finding(attr, f"API stage {r.address} does not trace requests with X-Ray")
         elif verdict is None:
             yield r.unknown(attr, f"{r.native(attr)} depends on a value walint cannot resolve")
+    for sm in graph.resources("state_machine"):
+        attr = "tracing.enabled" if sm.type == "AWS::Serverless::StateMachine" else (
+            "tracing_configuration.enabled")
+        verdict = decide(dig(sm, attr, False), as_bool)
+        if verdict is False:
+            yield sm.finding(attr if sm.has(attr) else None,
+                             f"state machine {sm.address} does not trace executions with X-Ray")
+        elif verdict is None:
+            yield sm.unknown(attr, f"{sm.native(attr)} depends on a value walint cannot resolve")
     for td in graph.resources("task_def"):
         cs = containers(td)
         if isinstance(cs, Unknown):

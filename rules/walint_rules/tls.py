@@ -4,8 +4,8 @@ import re
 
 from walint.api import OneOf, Ref, Related, Unknown, as_int, decide, options, rule, severity
 
-from walint_rules._data import (as_list, cluster_governed, engine, is_true, known_str, lower,
-                                lowered, profile)
+from walint_rules._data import (as_list, cluster_governed, engine, group_params,
+                                is_true, known_str, lower, lowered, param_position, profile)
 from walint_rules._s3 import (and3, actions_cover, denies_plain_http, effect_is, load_document,
                               or3, policy_sources, principal_is_everyone, resource_coverage,
                               statements)
@@ -406,23 +406,6 @@ def _default_forces_ssl(eng, version):
     return decide(version, lambda v: (_major(v) >= 15) if _major(v) is not None else None)
 
 
-def _group_params(group):
-    """{parameter name: value} of a parameter group, or an Unknown."""
-    if group.format == "cloudformation":
-        params = group.get("parameters")
-        if isinstance(params, (Unknown, OneOf)):
-            return Unknown("the parameters are not readable")
-        return dict(params) if isinstance(params, dict) else {}
-    out = {}
-    raw = group.get("parameter")
-    if isinstance(raw, (Unknown, OneOf)):
-        return Unknown("the parameters are not readable")
-    for p in as_list(raw):
-        if isinstance(p, dict) and isinstance(p.get("name"), str):
-            out[p["name"]] = p.get("value")
-    return out
-
-
 def _group_name(group):
     attr = "name" if group.format == "terraform" else (
         "db_cluster_parameter_group_name" if group.type == "AWS::RDS::DBClusterParameterGroup"
@@ -555,7 +538,7 @@ def _family_default(group, eng, version):
 def _group_forces(group, param, accepted, eng, version):
     """Does a parameter group require TLS: True/False/None (the checks of rds_force_ssl's
     group loop, as one verdict)."""
-    params = _group_params(group)
+    params = group_params(group)
     if isinstance(params, Unknown):
         return None
     if param in params:
@@ -572,15 +555,6 @@ def _either_region(graph, chain, param, accepted, eng, version):
     if group is None:
         return _default_forces_ssl(eng, version) if why == "default" else None
     return _group_forces(group, param, accepted, eng, version)
-
-
-def _param_position(group, name):
-    if group.format == "cloudformation":
-        return ("parameters", name)
-    for i, p in enumerate(as_list(group.get("parameter"))):
-        if isinstance(p, dict) and p.get("name") == name:
-            return ("parameter", i, "value")
-    return None
 
 
 @rule(id="WAL-TLS-003", name="rds-force-ssl",
@@ -757,7 +731,7 @@ def rds_force_ssl(graph):
             continue
         groups.setdefault(id(group), (group, param, accepted, eng, []))[4].append(db)
     for group, param, accepted, eng, dbs in groups.values():
-        params = _group_params(group)
+        params = group_params(group)
         related = [Related(d, ("parameter_group_name",), "uses this parameter group") for d in dbs]
         if isinstance(params, Unknown):
             yield group.unknown("parameters" if group.format == "cloudformation" else "parameter",
@@ -779,12 +753,12 @@ def rds_force_ssl(graph):
         value = params[param]
         verdict = _value_forces(value, accepted)
         if verdict is False:
-            yield group.finding(_param_position(group, param),
+            yield group.finding(param_position(group, param),
                                 f"parameter group {group.address} sets {param} to {value!s}: "
                                 f"{', '.join(d.address for d in dbs)} accept unencrypted connections",
                                 related=related, key=param)
         elif verdict is None:
-            yield group.unknown(_param_position(group, param), f"{param} {_UNRESOLVED}", key=param)
+            yield group.unknown(param_position(group, param), f"{param} {_UNRESOLVED}", key=param)
 
 
 # -- caches ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from walint.api import (ExternalSubnet, ISOLATED, PRIVATE, PUBLIC, Related, UNKN
                         table_notes, tier_of, vpc_key, vpc_of, zone_label, zone_of,
                         zone_of_value)
 
+from ._data import counted_members
 from ._net import _all, _what, _zones_text
 
 
@@ -159,15 +160,11 @@ def aurora_multi_az(graph):
             yield cluster.unknown("engine_mode", "the engine mode is unknown")
             continue
         members, doubtful = _members(graph, cluster)
-        if any(m.instances_unknown for m in members):
-            yield cluster.unknown(None, "the number of cluster instances is unknown (count or for_each "
-                                  "cannot be evaluated)")
+        sure, why = counted_members(members, doubtful)
+        if why:
+            yield cluster.unknown(None, why)
             continue
-        sure = [m for m in members if not m.optional]
         if len(sure) < 2:
-            if len(members) >= 2 or doubtful:
-                yield cluster.unknown(None, "some instances of the cluster may or may not exist")
-                continue
             have = "no instance" if not members else f"1 instance ({members[0].address})"
             yield cluster.finding(None, f"Aurora cluster {cluster.address} has {have}: when the writer or "
                                   "its zone fails there is no reader to promote, and recovery waits for "

@@ -94,6 +94,25 @@ _KINDS = {
     "msk_cluster": ("AWS::MSK::Cluster", "aws_msk_cluster"),
     "nested_stack": ("AWS::CloudFormation::Stack",),
     "module_facade": (),
+    # catalogue (cat-b): data, messaging, workflow
+    "docdb_instance": ("AWS::DocDB::DBInstance", "aws_docdb_cluster_instance"),
+    "docdb_subnet_group": ("AWS::DocDB::DBSubnetGroup", "aws_docdb_subnet_group"),
+    "docdb_param_group": ("AWS::DocDB::DBClusterParameterGroup",
+                          "aws_docdb_cluster_parameter_group"),
+    "kinesis_stream": ("AWS::Kinesis::Stream", "aws_kinesis_stream"),
+    "firehose": ("AWS::KinesisFirehose::DeliveryStream", "aws_kinesis_firehose_delivery_stream"),
+    "glue_catalog_encryption": ("AWS::Glue::DataCatalogEncryptionSettings",
+                                "aws_glue_data_catalog_encryption_settings"),
+    "queue_policy": ("AWS::SQS::QueuePolicy", "aws_sqs_queue_policy"),
+    "topic_policy": ("AWS::SNS::TopicPolicy", "aws_sns_topic_policy"),
+    "event_bus": ("AWS::Events::EventBus", "aws_cloudwatch_event_bus"),
+    "event_bus_policy": ("AWS::Events::EventBusPolicy", "aws_cloudwatch_event_bus_policy"),
+    "state_machine": ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine",
+                      "aws_sfn_state_machine"),
+    "event_source_mapping": ("AWS::Lambda::EventSourceMapping",
+                             "aws_lambda_event_source_mapping"),
+    "opensearch_policy": ("aws_opensearch_domain_policy", "aws_elasticsearch_domain_policy"),
+    "queue_redrive_policy": ("aws_sqs_queue_redrive_policy",),
 }
 
 KIND_OF_TYPE = {t: kind for kind, types in _KINDS.items() for t in types}
@@ -179,6 +198,7 @@ OPAQUE = frozenset({
     "policy_document", "assume_role_policy_document", "key_policy", "tags", "variables",
     "parameters", "docker_labels", "options", "metadata", "definition", "definition_body",
     "body", "environment_variables", "template_body", "user_data", "resource_policy",
+    "access_policies",
 })
 
 _CAMEL_1 = re.compile(r"([a-z0-9])([A-Z])")

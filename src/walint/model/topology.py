@@ -1025,8 +1025,8 @@ def placement(graph, resource) -> Placement:
     if kind in ("db_instance", "db_cluster"):
         return _rds_placement(graph, resource, p)
     if kind == "docdb_cluster":
-        return _from_group(graph, resource, "db_subnet_group_name", ("db_subnet_group",), p,
-                           extra_types=("aws_docdb_subnet_group", "AWS::DocDB::DBSubnetGroup"))
+        return _from_group(graph, resource, "db_subnet_group_name", ("db_subnet_group", "docdb_subnet_group"),
+                           p)
     if kind in ("cache_rg", "cache_cluster"):
         if kind == "cache_cluster" and resource.has("replication_group_id"):
             rg = graph.deref(resource, resource.get("replication_group_id"))
