@@ -92,6 +92,18 @@ _KINDS = {
     "msk_cluster": ("AWS::MSK::Cluster", "aws_msk_cluster"),
     "nested_stack": ("AWS::CloudFormation::Stack",),
     "module_facade": (),
+    # catalogue (cat-a): edge, compute, identity
+    "cloudfront": ("AWS::CloudFront::Distribution", "aws_cloudfront_distribution"),
+    "apigw_stage": ("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage", "AWS::Serverless::Api",
+                    "AWS::Serverless::HttpApi", "aws_api_gateway_stage", "aws_apigatewayv2_stage"),
+    "apigw_domain": ("AWS::ApiGateway::DomainName", "AWS::ApiGatewayV2::DomainName",
+                     "aws_api_gateway_domain_name", "aws_apigatewayv2_domain_name"),
+    "waf_association": ("AWS::WAFv2::WebACLAssociation", "aws_wafv2_web_acl_association"),
+    "eks_cluster": ("AWS::EKS::Cluster", "aws_eks_cluster"),
+    "eks_node_group": ("AWS::EKS::Nodegroup", "aws_eks_node_group"),
+    "cognito_user_pool": ("AWS::Cognito::UserPool", "aws_cognito_user_pool"),
+    "secret": ("AWS::SecretsManager::Secret", "aws_secretsmanager_secret"),
+    "secret_rotation": ("AWS::SecretsManager::RotationSchedule", "aws_secretsmanager_secret_rotation"),
 }
 
 KIND_OF_TYPE = {t: kind for kind, types in _KINDS.items() for t in types}
@@ -168,6 +180,13 @@ ALIASES = {
         "cloudformation": {"egress_only_gateway_id": "egress_only_internet_gateway_id",
                            "ipv6_cidr_block": "destination_ipv6_cidr_block"},
         "terraform": {},
+    },
+    # catalogue (cat-a): edge, compute, identity
+    "cognito_user_pool": {
+        "cloudformation": {"minimum_length": "policies.password_policy.minimum_length",
+                           "advanced_security_mode": "user_pool_add_ons.advanced_security_mode"},
+        "terraform": {"minimum_length": "password_policy.minimum_length",
+                      "advanced_security_mode": "user_pool_add_ons.advanced_security_mode"},
     },
 }
 
