@@ -188,6 +188,17 @@ ALIASES = {
         "terraform": {"minimum_length": "password_policy.minimum_length",
                       "advanced_security_mode": "user_pool_add_ons.advanced_security_mode"},
     },
+    "eks_cluster": {
+        "cloudformation": {"endpoint_public_access": "resources_vpc_config.endpoint_public_access",
+                           "public_access_cidrs": "resources_vpc_config.public_access_cidrs",
+                           "subnet_ids": "resources_vpc_config.subnet_ids",
+                           "log_types": "logging.cluster_logging.enabled_types"},
+        "terraform": {"endpoint_public_access": "vpc_config.endpoint_public_access",
+                      "public_access_cidrs": "vpc_config.public_access_cidrs",
+                      "subnet_ids": "vpc_config.subnet_ids",
+                      "log_types": "enabled_cluster_log_types"},
+    },
+    "eks_node_group": {"cloudformation": {"subnet_ids": "subnets"}, "terraform": {}},
 }
 
 # CloudFormation properties whose contents are free-form (policy documents, tags,
