@@ -98,7 +98,9 @@ _KINDS = {
                     "AWS::Serverless::HttpApi", "aws_api_gateway_stage", "aws_apigatewayv2_stage"),
     "apigw_domain": ("AWS::ApiGateway::DomainName", "AWS::ApiGatewayV2::DomainName",
                      "aws_api_gateway_domain_name", "aws_apigatewayv2_domain_name"),
-    "waf_association": ("AWS::WAFv2::WebACLAssociation", "aws_wafv2_web_acl_association"),
+    "waf_association": ("AWS::WAFv2::WebACLAssociation", "AWS::WAFRegional::WebACLAssociation",
+                        "aws_wafv2_web_acl_association", "aws_wafregional_web_acl_association"),
+    "apigw_rest_api": ("AWS::ApiGateway::RestApi", "aws_api_gateway_rest_api"),
     "eks_cluster": ("AWS::EKS::Cluster", "aws_eks_cluster"),
     "eks_node_group": ("AWS::EKS::Nodegroup", "aws_eks_node_group"),
     "cognito_user_pool": ("AWS::Cognito::UserPool", "aws_cognito_user_pool"),
@@ -199,6 +201,16 @@ ALIASES = {
                       "log_types": "enabled_cluster_log_types"},
     },
     "eks_node_group": {"cloudformation": {"subnet_ids": "subnets"}, "terraform": {}},
+    "cloudfront": {
+        "cloudformation": {"default_cache_behavior": "distribution_config.default_cache_behavior",
+                           "cache_behaviors": "distribution_config.cache_behaviors",
+                           "viewer_certificate": "distribution_config.viewer_certificate",
+                           "logging": "distribution_config.logging",
+                           "origins": "distribution_config.origins",
+                           "web_acl_id": "distribution_config.web_acl_id"},
+        "terraform": {"cache_behaviors": "ordered_cache_behavior", "logging": "logging_config",
+                      "origins": "origin"},
+    },
 }
 
 # CloudFormation properties whose contents are free-form (policy documents, tags,
