@@ -643,4 +643,372 @@ def cloudfront_access_logs(graph):
             yield dist.unknown(path + ("bucket",), "the log bucket depends on a value walint cannot resolve")
 
 
-RULES = [cloudfront_viewer_https, cloudfront_s3_origin_access, cloudfront_access_logs]
+
+
+# ------------------------------------------------------------------------------ LOG-007
+
+
+def _log_setting_name(stage):
+    if stage.type in ("AWS::ApiGateway::Stage", "AWS::Serverless::Api"):
+        return "access_log_setting"
+    return "access_log_settings"
+
+
+@rule(id="WAL-LOG-007", name="api-gateway-access-logs", title="API Gateway stages write access logs",
+      pillar="security", category="logging-monitoring", best_practice=("SEC04-BP01", "OPS04-BP02"),
+      severity=severity(development="note", mvp="warning", production="warning", regulated="error"),
+      checkov=("CKV_AWS_76", "CKV_AWS_95"))
+def api_gateway_access_logs(graph):
+    """An API Gateway stage (REST, HTTP or WebSocket API; SAM `AWS::Serverless::Api` and
+    `AWS::Serverless::HttpApi` too) writes access logs to a destination: CloudWatch Logs
+    or Firehose.
+
+    ## Why
+    The access log is the record of every call: caller, route, status, latency, the
+    authorizer's verdict. Without it an abuse of the API or a failing client cannot be
+    traced, and execution logging is no substitute (it is sampled detail, often off).
+    SEC04-BP01 (configure service and application logging), OPS04-BP02 (implement
+    application telemetry).
+
+    ## Default
+    Access logging is off unless `AccessLogSetting.DestinationArn` (REST stage, SAM Api)
+    / `AccessLogSettings.DestinationArn` (HTTP and WebSocket stages, SAM HttpApi) /
+    `access_log_settings.destination_arn` (Terraform, both versions) is set.
+
+    ## Example
+    ```yaml
+    Resources:
+      Prod:
+        Type: AWS::ApiGatewayV2::Stage
+        Properties:
+          ApiId: a1b2c3d4e5
+          StageName: prod
+          AutoDeploy: true
+    ```
+    ```hcl
+    resource "aws_api_gateway_stage" "prod" {
+      rest_api_id   = "a1b2c3d4e5"
+      deployment_id = "abc123"
+      stage_name    = "prod"
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      AccessLogs:
+        Type: AWS::Logs::LogGroup
+        Properties:
+          RetentionInDays: 90
+      Prod:
+        Type: AWS::ApiGatewayV2::Stage
+        Properties:
+          ApiId: a1b2c3d4e5
+          StageName: prod
+          AutoDeploy: true
+          AccessLogSettings:
+            DestinationArn: !GetAtt AccessLogs.Arn
+            Format: '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","status":"$context.status"}'
+    ```
+    ```hcl
+    resource "aws_cloudwatch_log_group" "access" {
+      name              = "/api/prod/access"
+      retention_in_days = 90
+    }
+
+    resource "aws_api_gateway_stage" "prod" {
+      rest_api_id   = "a1b2c3d4e5"
+      deployment_id = "abc123"
+      stage_name    = "prod"
+
+      access_log_settings {
+        destination_arn = aws_cloudwatch_log_group.access.arn
+        format          = jsonencode({ requestId = "$context.requestId", status = "$context.status" })
+      }
+    }
+    ```
+
+    ## Trade-off
+    Every request becomes a log line billed as CloudWatch Logs ingestion; set a
+    retention on the log group (WAL-LOG-003).
+    """
+    for stage in graph.resources("apigw_stage"):
+        name = _log_setting_name(stage)
+        setting, path = _block(stage, name)
+        if isinstance(setting, Unknown):
+            yield stage.unknown(path, "the access log settings cannot be read")
+            continue
+        dest = _set(setting.get("destination_arn")) if isinstance(setting, dict) else False
+        if dest is False:
+            yield stage.finding(name if setting is not None else None,
+                                f"API stage {stage.address} writes no access logs")
+        elif dest is None:
+            yield stage.unknown(path + ("destination_arn",), "the access log destination depends on a value "
+                                "walint cannot resolve")
+
+
+# ------------------------------------------------------------------------------ TLS-007
+
+
+def _domain_policies(d):
+    """[(value, path, written)] of a custom domain's security policies."""
+    if d.type in ("AWS::ApiGateway::DomainName", "aws_api_gateway_domain_name"):
+        value, path = d.locate("security_policy")
+        written = d.has("security_policy")
+        return [(value if written else "TLS_1_0", path if written else (), written)]
+    name = "domain_name_configurations" if d.format == "cloudformation" else "domain_name_configuration"
+    out = []
+    for item, path in _items(d, name):
+        if isinstance(item, dict) and "security_policy" in item:
+            out.append((item["security_policy"], path + ("security_policy",), True))
+        elif isinstance(item, Unknown):
+            out.append((item, path, True))
+    return out
+
+
+@rule(id="WAL-TLS-007", name="api-gateway-domain-tls12", title="API Gateway custom domains require TLS 1.2",
+      pillar="security", category="encryption-in-transit", best_practice=("SEC09-BP02",),
+      severity=severity(development="note", mvp="warning", production="warning", regulated="error"),
+      checkov=("CKV_AWS_206",))
+def api_gateway_domain_tls12(graph):
+    """An API Gateway custom domain name uses a TLS 1.2 (or newer) security policy, not
+    `TLS_1_0`.
+
+    ## Why
+    TLS 1.0 and 1.1 have known weaknesses and are refused by PCI DSS; a custom domain is
+    where an API's clients connect, so it is where the floor is set. SEC09-BP02 (enforce
+    encryption in transit).
+
+    ## Default
+    A REST custom domain (`AWS::ApiGateway::DomainName`, `aws_api_gateway_domain_name`)
+    without `SecurityPolicy` / `security_policy` keeps the legacy `TLS_1_0` policy, the
+    same floor as a default edge-optimized or regional endpoint. A v2 domain name
+    (`AWS::ApiGatewayV2::DomainName`, `aws_apigatewayv2_domain_name`) is checked where
+    its configuration names a policy (Terraform requires it); HTTP and WebSocket APIs
+    only support `TLS_1_2`. The enhanced policies (`SecurityPolicy_TLS13_...`,
+    `SecurityPolicy_TLS12_...`) pass.
+
+    ## Example
+    ```yaml
+    Resources:
+      ApiDomain:
+        Type: AWS::ApiGateway::DomainName
+        Properties:
+          DomainName: api.example.com
+          RegionalCertificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab
+          EndpointConfiguration:
+            Types: [REGIONAL]
+    ```
+    ```hcl
+    resource "aws_api_gateway_domain_name" "api" {
+      domain_name              = "api.example.com"
+      regional_certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab"
+      security_policy          = "TLS_1_0"
+
+      endpoint_configuration {
+        types = ["REGIONAL"]
+      }
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      ApiDomain:
+        Type: AWS::ApiGateway::DomainName
+        Properties:
+          DomainName: api.example.com
+          RegionalCertificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab
+          SecurityPolicy: TLS_1_2
+          EndpointConfiguration:
+            Types: [REGIONAL]
+    ```
+    ```hcl
+    resource "aws_api_gateway_domain_name" "api" {
+      domain_name              = "api.example.com"
+      regional_certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab"
+      security_policy          = "TLS_1_2"
+
+      endpoint_configuration {
+        types = ["REGIONAL"]
+      }
+    }
+    ```
+
+    ## Trade-off
+    Clients limited to TLS 1.0/1.1 can no longer connect.
+    """
+    for d in graph.resources("apigw_domain"):
+        for value, path, written in _domain_policies(d):
+            verdict = decide(value, lambda v: v.strip().upper() != "TLS_1_0" if isinstance(v, str) else None)
+            key = ".".join(map(str, path))
+            if verdict is False:
+                why = "its security policy is TLS_1_0" if written else "it sets no security policy (TLS_1_0)"
+                yield d.finding(path, f"API Gateway custom domain {d.address} accepts TLS 1.0 and 1.1: {why}",
+                                key=key)
+            elif verdict is None:
+                yield d.unknown(path, "the security policy depends on a value walint cannot resolve", key=key)
+
+
+# ------------------------------------------------------------------------------ PUB-003
+
+
+def _associations(graph, res):
+    """(associated True/False/None, undecided association or None)."""
+    for a in graph.referrers(res, kind="waf_association", via="resource_arn"):
+        if not a.optional:
+            return True, None
+    for a in graph.resources("waf_association"):
+        if a.scope != res.scope:
+            continue
+        targets = graph.targets(a, a.get("resource_arn"))
+        if not targets or any(isinstance(t, Unknown) and not t.refs for t in targets):
+            return None, a
+        if a.optional and res in targets:
+            return None, a
+    return False, None
+
+
+def _rest_stages(graph):
+    """(stage, rest api or None) for each REST API stage that is not private."""
+    for stage in graph.resources("apigw_stage"):
+        if stage.type not in ("AWS::ApiGateway::Stage", "aws_api_gateway_stage"):
+            continue
+        api = graph.deref(stage, stage.get("rest_api_id"))
+        if api is not None and api.kind == "apigw_rest_api":
+            types = api.get("endpoint_configuration.types")
+            private = decide(types, lambda ts: [str(t).upper() for t in ts] == ["PRIVATE"]
+                             if isinstance(ts, list) else None) if types is not None else False
+            if private is True:
+                continue
+        yield stage, api
+
+
+def _fronting_distributions(graph, lb):
+    """CloudFront distributions whose origin is this load balancer."""
+    return [d for d in graph.referrers(lb, kind="cloudfront") if _set(d.get("web_acl_id")) is True]
+
+
+@rule(id="WAL-PUB-003", name="waf-on-entry-points", title="A WAF web ACL on every internet-facing entry point",
+      pillar="security", category="public-access", best_practice=("SEC05-BP03", "SEC05-BP02"),
+      severity=severity(development="off", mvp="note", production="warning", regulated="error"),
+      checkov=("CKV_AWS_68", "CKV2_AWS_28", "CKV2_AWS_29"))
+def waf_on_entry_points(graph):
+    """Every internet-facing entry point has a WAF web ACL: a CloudFront distribution
+    (`WebACLId` / `web_acl_id`), an internet-facing Application Load Balancer and a REST
+    API stage that is not private (a `AWS::WAFv2::WebACLAssociation` /
+    `aws_wafv2_web_acl_association`, or the WAF Classic regional association, naming it).
+
+    ## Why
+    Security groups decide who may connect; a web ACL decides which requests get through:
+    SQL injection and cross-site scripting patterns, known bad inputs, bots, request
+    floods per address. The foundation's ALB sits behind WAF. The category is public
+    access: what the public may send to what is public. An ALB that is the origin of a
+    distribution with a web ACL is reported as a note: traffic through CloudFront is
+    filtered, but the ALB can still be reached directly unless it admits only
+    CloudFront. SEC05-BP03 (implement inspection-based protection), SEC05-BP02 (control
+    traffic flow).
+
+    ## Default
+    No web ACL unless associated. An ALB is internet-facing by default (`Scheme` /
+    `internal`), and a REST API is public unless its endpoint type is `PRIVATE`. HTTP
+    and WebSocket API stages cannot have a web ACL (put CloudFront in front) and are out
+    of scope. When an association in the same template or module names its resource
+    through a value walint cannot resolve, the entry points without a known association
+    are unknown.
+
+    ## Example
+    ```yaml
+    Resources:
+      Alb:
+        Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+        Properties:
+          Scheme: internet-facing
+          Subnets: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]
+    ```
+    ```hcl
+    resource "aws_lb" "web" {
+      name               = "web"
+      load_balancer_type = "application"
+      subnets            = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      Alb:
+        Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+        Properties:
+          Scheme: internet-facing
+          Subnets: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]
+      AlbWaf:
+        Type: AWS::WAFv2::WebACLAssociation
+        Properties:
+          ResourceArn: !Ref Alb
+          WebACLArn: arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/web/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111
+    ```
+    ```hcl
+    resource "aws_lb" "web" {
+      name               = "web"
+      load_balancer_type = "application"
+      subnets            = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
+    }
+
+    resource "aws_wafv2_web_acl_association" "web" {
+      resource_arn = aws_lb.web.arn
+      web_acl_arn  = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/web/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+    }
+    ```
+
+    ## Trade-off
+    A web ACL costs $5 a month, $1 per rule and $0.60 per million requests, and its
+    managed rules need tuning (count mode first) to avoid blocking legitimate traffic;
+    `development` leaves it off.
+    """
+    for dist in graph.resources("cloudfront"):
+        acl = _set(dist.get("web_acl_id"))
+        if acl is False:
+            yield dist.finding("web_acl_id" if dist.has("web_acl_id") else None,
+                               f"CloudFront distribution {dist.address} has no WAF web ACL")
+        elif acl is None:
+            yield dist.unknown("web_acl_id", "the web ACL depends on a value walint cannot resolve")
+    for lb in graph.resources("lb"):
+        kind, facing = sg.lb_type(lb), sg.lb_internet_facing(lb)
+        if kind not in ("application", None) or facing is False:
+            continue
+        state, undecided = _associations(graph, lb)
+        if state is True:
+            continue
+        if kind is None or facing is None or state is None:
+            why = f"association {undecided.address} names a resource walint cannot resolve" if undecided \
+                else "whether it is an internet-facing Application Load Balancer is unknown"
+            yield lb.unknown(None, f"whether load balancer {lb.address} has a web ACL is unknown: {why}",
+                             key="waf")
+            continue
+        fronts = _fronting_distributions(graph, lb)
+        if fronts:
+            yield lb.finding(None, f"internet-facing load balancer {lb.address} has no WAF web ACL of its own; "
+                             f"requests through CloudFront distribution {fronts[0].address} are filtered by its "
+                             "web ACL, requests sent to the load balancer directly are not",
+                             related=[Related(fronts[0], ("web_acl_id",), "the distribution in front of it")],
+                             key="waf", severity="note")
+            continue
+        yield lb.finding(None, f"internet-facing load balancer {lb.address} has no WAF web ACL", key="waf")
+    for stage, api in _rest_stages(graph):
+        state, undecided = _associations(graph, stage)
+        if state is False and api is not None:
+            named = [a for a in graph.referrers(api, kind="waf_association", via="resource_arn")]
+            if named:
+                state, undecided = None, named[0]
+        if state is True:
+            continue
+        if state is None:
+            yield stage.unknown(None, f"whether API stage {stage.address} has a web ACL is unknown: association "
+                                f"{undecided.address} names a resource walint cannot resolve", key="waf")
+            continue
+        yield stage.finding(None, f"public REST API stage {stage.address} has no WAF web ACL", key="waf")
+
+
+RULES = [cloudfront_viewer_https, cloudfront_s3_origin_access, cloudfront_access_logs, api_gateway_access_logs,
+         api_gateway_domain_tls12, waf_on_entry_points]
