@@ -1,9 +1,10 @@
 """compute: EKS clusters and node groups, EC2 instance metadata (issue 15, the catalogue's
 compute layer). Lambda placement and ECS are in network.py, scaling.py and logging.py."""
 from walint.api import (ExternalSubnet, Related, Unknown, Zone, as_bool, decide, distinct_zones,
-                        options, rule, severity, subnet_list, zone_label, zone_of, zones_text)
+                        options, placement, placement_zones, rule, severity, subnet_list, zone_label,
+                        zone_of, zones_text)
 
-from walint_rules._data import lower
+from walint_rules._data import cmk, lower
 
 
 def _name(res, cloudformation, terraform):
@@ -611,5 +612,294 @@ def ec2_imdsv2_required(graph):
                           "application can read the instance role's credentials")
 
 
+
+
+# ------------------------------------------------------------------------------ ENC-008
+
+
+def _has_variables(fn):
+    """True/False/None: the function sets environment variables."""
+    value = fn.get("environment.variables")
+    if value is None:
+        return False
+    if isinstance(value, dict):
+        return bool(value)
+    return None
+
+
+@rule(id="WAL-ENC-008", name="lambda-environment-cmk",
+      title="Lambda environment variables encrypted with a customer managed key (regulated)",
+      pillar="security", category="encryption-at-rest", best_practice=("SEC08-BP01",),
+      severity=severity(development="off", mvp="off", production="note", regulated="error"),
+      checkov=("CKV_AWS_173",))
+def lambda_environment_cmk(graph):
+    """A Lambda function that has environment variables encrypts them with a customer
+    managed KMS key (`KmsKeyArn` / `kms_key_arn`). In `production` only an explicit AWS
+    managed key (`alias/aws/lambda`) is reported, as a note; in `regulated` a missing key
+    is an error too.
+
+    ## Why
+    Environment variables often carry configuration that is sensitive (endpoints, tenant
+    ids, sometimes credentials that belong in Secrets Manager). With the default AWS
+    managed key anyone allowed to read the function's configuration reads them; with a
+    customer managed key reading them also needs `kms:Decrypt` on a key whose policy you
+    write and whose use CloudTrail records. SEC08-BP01 (implement secure key management),
+    like WAL-ENC-007 for data stores.
+
+    ## Default
+    Without `KmsKeyArn` / `kms_key_arn` Lambda encrypts environment variables at rest
+    with the AWS managed key `aws/lambda`. A function without environment variables is
+    out of scope. "Customer managed" is decided as in WAL-ENC-007: a reference to a key
+    (or alias) in the graph, or a literal key ARN or alias that is not `alias/aws/*`.
+
+    ## Example
+    ```yaml
+    Resources:
+      Handler:
+        Type: AWS::Lambda::Function
+        Properties:
+          Runtime: python3.12
+          Handler: index.handler
+          Role: arn:aws:iam::123456789012:role/handler
+          KmsKeyArn: arn:aws:kms:eu-west-1:123456789012:alias/aws/lambda
+          Environment:
+            Variables:
+              TABLE: orders
+          Code:
+            ZipFile: "def handler(event, context): return 'ok'"
+    ```
+    ```hcl
+    resource "aws_lambda_function" "handler" {
+      function_name = "handler"
+      runtime       = "python3.12"
+      handler       = "index.handler"
+      role          = "arn:aws:iam::123456789012:role/handler"
+      filename      = "handler.zip"
+      kms_key_arn   = "arn:aws:kms:eu-west-1:123456789012:alias/aws/lambda"
+
+      environment {
+        variables = {
+          TABLE = "orders"
+        }
+      }
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      FunctionKey:
+        Type: AWS::KMS::Key
+        Properties:
+          EnableKeyRotation: true
+      Handler:
+        Type: AWS::Lambda::Function
+        Properties:
+          Runtime: python3.12
+          Handler: index.handler
+          Role: arn:aws:iam::123456789012:role/handler
+          KmsKeyArn: !GetAtt FunctionKey.Arn
+          Environment:
+            Variables:
+              TABLE: orders
+          Code:
+            ZipFile: "def handler(event, context): return 'ok'"
+    ```
+    ```hcl
+    resource "aws_kms_key" "function" {
+      enable_key_rotation = true
+    }
+
+    resource "aws_lambda_function" "handler" {
+      function_name = "handler"
+      runtime       = "python3.12"
+      handler       = "index.handler"
+      role          = "arn:aws:iam::123456789012:role/handler"
+      filename      = "handler.zip"
+      kms_key_arn   = aws_kms_key.function.arn
+
+      environment {
+        variables = {
+          TABLE = "orders"
+        }
+      }
+    }
+    ```
+
+    ## Trade-off
+    A customer managed key costs $1 a month plus requests, and the function's role needs
+    `kms:Decrypt` on it; a disabled key stops every cold start.
+    """
+    for fn in graph.resources("lambda"):
+        has_vars = _has_variables(fn)
+        if has_vars is False:
+            continue
+        key = fn.get("kms_key_arn")
+        absent = key is None or (isinstance(key, str) and not key.strip())
+        verdict = False if absent else cmk(graph, fn, key)
+        if verdict is True:
+            continue
+        if verdict is None or has_vars is None:
+            yield fn.unknown("kms_key_arn" if fn.has("kms_key_arn") else "environment",
+                             "the key, or whether the function has environment variables, depends on a value "
+                             "walint cannot resolve")
+            continue
+        if absent and graph.profile_of(fn) != "regulated":
+            continue
+        what = "no key is set: the AWS managed key aws/lambda" if absent else "the key is AWS managed"
+        yield fn.finding("kms_key_arn" if fn.has("kms_key_arn") else None,
+                         f"Lambda function {fn.address} encrypts its environment variables without a customer "
+                         f"managed KMS key ({what})")
+
+
+# ------------------------------------------------------------------------------ MAZ-007
+
+
+@rule(id="WAL-MAZ-007", name="lambda-vpc-multi-az", title="Lambda functions in a VPC use subnets in ≥2 AZs",
+      pillar="reliability", category="multi-az", best_practice=("REL10-BP01",),
+      severity=severity(development="off", mvp="warning", production="error", regulated="error"),
+      checkov=())
+def lambda_vpc_multi_az(graph):
+    """A Lambda function attached to a VPC is given subnets in at least two Availability
+    Zones (`VpcConfig.SubnetIds` / `vpc_config.subnet_ids`). WAL-MAZ-005 covers the other
+    placement lists; Lambda has its own rule because a function outside a VPC (no
+    subnets) is regional by itself and passes.
+
+    ## Why
+    A VPC-attached function runs where its network interfaces are: with subnets of one
+    zone, a zone outage stops every invocation that needs the VPC. AWS recommends at
+    least two subnets in different zones for a VPC function. REL10-BP01 (deploy the
+    workload to multiple locations).
+
+    ## Default
+    No `VpcConfig` / `vpc_config` (or no subnets): the function runs in the Lambda
+    service's own network across the Region's zones and is out of scope. A subnet walint
+    cannot read makes the zone unknown; a list fails only when it holds a single subnet
+    or when every zone is known and all are the same.
+
+    ## Example
+    ```yaml
+    Resources:
+      Vpc:
+        Type: AWS::EC2::VPC
+        Properties:
+          CidrBlock: 10.0.0.0/16
+      AppA:
+        Type: AWS::EC2::Subnet
+        Properties:
+          VpcId: !Ref Vpc
+          CidrBlock: 10.0.10.0/24
+          AvailabilityZone: !Select [0, !GetAZs ""]
+      Handler:
+        Type: AWS::Lambda::Function
+        Properties:
+          Runtime: python3.12
+          Handler: index.handler
+          Role: arn:aws:iam::123456789012:role/handler
+          Code:
+            ZipFile: "def handler(event, context): return 'ok'"
+          VpcConfig:
+            SubnetIds: [!Ref AppA]
+            SecurityGroupIds: [sg-0a1b2c3d4e5f60001]
+    ```
+    ```hcl
+    resource "aws_subnet" "app" {
+      vpc_id            = "vpc-0a1b2c3d4e5f60001"
+      cidr_block        = "10.0.10.0/24"
+      availability_zone = "eu-west-1a"
+    }
+
+    resource "aws_lambda_function" "handler" {
+      function_name = "handler"
+      runtime       = "python3.12"
+      handler       = "index.handler"
+      role          = "arn:aws:iam::123456789012:role/handler"
+      filename      = "handler.zip"
+
+      vpc_config {
+        subnet_ids         = [aws_subnet.app.id]
+        security_group_ids = ["sg-0a1b2c3d4e5f60001"]
+      }
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      Vpc:
+        Type: AWS::EC2::VPC
+        Properties:
+          CidrBlock: 10.0.0.0/16
+      AppA:
+        Type: AWS::EC2::Subnet
+        Properties:
+          VpcId: !Ref Vpc
+          CidrBlock: 10.0.10.0/24
+          AvailabilityZone: !Select [0, !GetAZs ""]
+      AppB:
+        Type: AWS::EC2::Subnet
+        Properties:
+          VpcId: !Ref Vpc
+          CidrBlock: 10.0.11.0/24
+          AvailabilityZone: !Select [1, !GetAZs ""]
+      Handler:
+        Type: AWS::Lambda::Function
+        Properties:
+          Runtime: python3.12
+          Handler: index.handler
+          Role: arn:aws:iam::123456789012:role/handler
+          Code:
+            ZipFile: "def handler(event, context): return 'ok'"
+          VpcConfig:
+            SubnetIds: [!Ref AppA, !Ref AppB]
+            SecurityGroupIds: [sg-0a1b2c3d4e5f60001]
+    ```
+    ```hcl
+    resource "aws_subnet" "app" {
+      count             = 2
+      vpc_id            = "vpc-0a1b2c3d4e5f60001"
+      cidr_block        = "10.0.1${count.index}.0/24"
+      availability_zone = ["eu-west-1a", "eu-west-1b"][count.index]
+    }
+
+    resource "aws_lambda_function" "handler" {
+      function_name = "handler"
+      runtime       = "python3.12"
+      handler       = "index.handler"
+      role          = "arn:aws:iam::123456789012:role/handler"
+      filename      = "handler.zip"
+
+      vpc_config {
+        subnet_ids         = aws_subnet.app[*].id
+        security_group_ids = ["sg-0a1b2c3d4e5f60001"]
+      }
+    }
+    ```
+
+    ## Trade-off
+    None worth the name: Lambda bills per invocation, not per subnet; `development` is
+    single-zone by design (the rule is off).
+    """
+    for fn in graph.resources("lambda"):
+        p = placement(graph, fn)
+        if p.missing or (not p.subnets and not p.unknown):
+            continue
+        if isinstance(fn.get("subnet_ids"), list) and not fn.get("subnet_ids"):
+            continue
+        zones = placement_zones(graph, p)
+        lo, hi = distinct_zones(zones)
+        if hi >= 2:
+            if lo < 2:
+                yield fn.unknown("subnet_ids", "the zones of its subnets are unknown")
+            continue
+        subnets = [e for e in p.subnets if not isinstance(e, Unknown)]
+        listed = "its only subnet is" if len(zones) == 1 else "all of its subnets are"
+        yield fn.finding("subnet_ids", f"Lambda function {fn.address} runs in one zone: {listed} in "
+                         f"{zones_text(zones)}; a zone outage stops every invocation",
+                         related=[Related(s, ("availability_zone",) if s.has("availability_zone") else (),
+                                          f"subnet in {zone_label(zone_of(graph, s))}") for s in subnets],
+                         key="zones")
+
+
 RULES = [eks_endpoint_restricted, eks_secrets_encryption, eks_control_plane_logging, eks_node_group_multi_az,
-         ec2_imdsv2_required]
+         ec2_imdsv2_required, lambda_environment_cmk, lambda_vpc_multi_az]
