@@ -737,14 +737,12 @@ def lambda_environment_cmk(graph):
         key = fn.get("kms_key_arn")
         absent = key is None or (isinstance(key, str) and not key.strip())
         verdict = False if absent else cmk(graph, fn, key)
-        if verdict is True:
+        if verdict is True or (absent and graph.profile_of(fn) != "regulated"):
             continue
         if verdict is None or has_vars is None:
             yield fn.unknown("kms_key_arn" if fn.has("kms_key_arn") else "environment",
                              "the key, or whether the function has environment variables, depends on a value "
                              "walint cannot resolve")
-            continue
-        if absent and graph.profile_of(fn) != "regulated":
             continue
         what = "no key is set: the AWS managed key aws/lambda" if absent else "the key is AWS managed"
         yield fn.finding("kms_key_arn" if fn.has("kms_key_arn") else None,
