@@ -1010,5 +1010,332 @@ def waf_on_entry_points(graph):
         yield stage.finding(None, f"public REST API stage {stage.address} has no WAF web ACL", key="waf")
 
 
+
+
+# ------------------------------------------------------------------------------ MAZ-006
+
+
+@rule(id="WAL-MAZ-006", name="dns-failover-health-check", title="Route 53 primary failover records have health checks",
+      pillar="reliability", category="scaling-resilience", best_practice=("REL11-BP02", "REL11-BP01"),
+      severity=severity(development="note", mvp="warning", production="error", regulated="error"),
+      checkov=())
+def dns_failover_health_check(graph):
+    """A Route 53 record with the `PRIMARY` failover role has a health check
+    (`HealthCheckId` / `health_check_id`), or is an alias that evaluates its target's
+    health (`EvaluateTargetHealth` / `evaluate_target_health` true).
+
+    ## Why
+    Route 53 fails over to the secondary record only when the primary is unhealthy, and
+    a primary record without a health check is always healthy: the failover pair never
+    fails over, the standby region stays idle while the primary is down. REL11-BP02
+    (fail over to healthy resources), REL11-BP01 (monitor all components to detect
+    failures). The rule's category is the one that holds health checks.
+
+    ## Default
+    A record has no health check unless one is named; an alias record evaluates its
+    target's health only when `EvaluateTargetHealth` / `evaluate_target_health` is true
+    (CloudFormation's default is false; Terraform requires the argument). Secondary
+    records may go without a health check: they are the last resort.
+
+    ## Example
+    ```yaml
+    Resources:
+      Primary:
+        Type: AWS::Route53::RecordSet
+        Properties:
+          HostedZoneId: Z0123456789ABCDEFGHIJ
+          Name: app.example.com
+          Type: A
+          TTL: "60"
+          SetIdentifier: primary
+          Failover: PRIMARY
+          ResourceRecords: [192.0.2.10]
+    ```
+    ```hcl
+    resource "aws_route53_record" "primary" {
+      zone_id        = "Z0123456789ABCDEFGHIJ"
+      name           = "app.example.com"
+      type           = "A"
+      ttl            = 60
+      set_identifier = "primary"
+      records        = ["192.0.2.10"]
+
+      failover_routing_policy {
+        type = "PRIMARY"
+      }
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      PrimaryHealth:
+        Type: AWS::Route53::HealthCheck
+        Properties:
+          HealthCheckConfig:
+            Type: HTTPS
+            FullyQualifiedDomainName: primary.example.com
+            ResourcePath: /health
+      Primary:
+        Type: AWS::Route53::RecordSet
+        Properties:
+          HostedZoneId: Z0123456789ABCDEFGHIJ
+          Name: app.example.com
+          Type: A
+          TTL: "60"
+          SetIdentifier: primary
+          Failover: PRIMARY
+          HealthCheckId: !Ref PrimaryHealth
+          ResourceRecords: [192.0.2.10]
+    ```
+    ```hcl
+    resource "aws_route53_health_check" "primary" {
+      fqdn          = "primary.example.com"
+      type          = "HTTPS"
+      resource_path = "/health"
+    }
+
+    resource "aws_route53_record" "primary" {
+      zone_id         = "Z0123456789ABCDEFGHIJ"
+      name            = "app.example.com"
+      type            = "A"
+      ttl             = 60
+      set_identifier  = "primary"
+      records         = ["192.0.2.10"]
+      health_check_id = aws_route53_health_check.primary.id
+
+      failover_routing_policy {
+        type = "PRIMARY"
+      }
+    }
+    ```
+
+    ## Trade-off
+    A health check costs about $0.50 a month (more for HTTPS and string matching) and
+    its checkers must be allowed through the endpoint's security group.
+    """
+    for rec in graph.resources("dns_record"):
+        role = decide(rec.get("failover"), lambda r: r.strip().upper() == "PRIMARY" if isinstance(r, str) else None) \
+            if rec.has("failover") else False
+        if role is False:
+            continue
+        checked = _set(rec.get("health_check_id"))
+        if checked is not True and (rec.has("alias") or rec.has("alias_target")):
+            evaluates = decide(rec.get("evaluate_target_health", False), as_bool)
+            checked = True if evaluates is True else (None if evaluates is None or checked is None else False)
+        if checked is True:
+            continue
+        if role is None or checked is None:
+            yield rec.unknown("failover", "the failover role or the health check depends on a value walint "
+                              "cannot resolve")
+            continue
+        yield rec.finding("failover", f"Route 53 record {rec.address} is the primary of a failover pair without "
+                          "a health check: it always counts as healthy, so the failover never happens")
+
+
+# ------------------------------------------------------------------------------ LOG-008
+
+
+@rule(id="WAL-LOG-008", name="global-accelerator-flow-logs", title="Global Accelerator flow logs",
+      pillar="security", category="logging-monitoring", best_practice=("SEC04-BP01",),
+      severity=severity(development="note", mvp="note", production="warning", regulated="error"),
+      checkov=("CKV_AWS_75",))
+def global_accelerator_flow_logs(graph):
+    """A Global Accelerator accelerator writes flow logs to S3.
+
+    ## Why
+    The accelerator is an anycast entry point in front of the load balancers: its flow
+    logs are the record of which clients reached which endpoint, the evidence an
+    incident or a DDoS review needs. SEC04-BP01 (configure service and application
+    logging).
+
+    ## Default
+    Flow logs are off: `FlowLogsEnabled` (CloudFormation) / `attributes.flow_logs_enabled`
+    (Terraform) default to false.
+
+    ## Example
+    ```yaml
+    Resources:
+      Accelerator:
+        Type: AWS::GlobalAccelerator::Accelerator
+        Properties:
+          Name: app
+    ```
+    ```hcl
+    resource "aws_globalaccelerator_accelerator" "app" {
+      name = "app"
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      Accelerator:
+        Type: AWS::GlobalAccelerator::Accelerator
+        Properties:
+          Name: app
+          FlowLogsEnabled: true
+          FlowLogsS3Bucket: example-flow-logs
+          FlowLogsS3Prefix: accelerator/
+    ```
+    ```hcl
+    resource "aws_globalaccelerator_accelerator" "app" {
+      name = "app"
+
+      attributes {
+        flow_logs_enabled   = true
+        flow_logs_s3_bucket = "example-flow-logs"
+        flow_logs_s3_prefix = "accelerator/"
+      }
+    }
+    ```
+
+    ## Trade-off
+    Flow logs are billed as vended logs delivered to S3; a lifecycle rule on the bucket
+    keeps the storage bounded.
+    """
+    for acc in graph.resources("global_accelerator"):
+        verdict = decide(acc.get("flow_logs_enabled", False), as_bool)
+        if verdict is False:
+            yield acc.finding("flow_logs_enabled", f"Global Accelerator {acc.address} writes no flow logs")
+        elif verdict is None:
+            yield acc.unknown("flow_logs_enabled", "flow_logs_enabled depends on a value walint cannot resolve")
+
+
+# ------------------------------------------------------------------------------ SCL-004
+
+_THROTTLE = ("throttling_rate_limit", "throttling_burst_limit")
+
+
+def _throttled(settings):
+    """True/False/None over a list of method or route settings dicts."""
+    undecided = False
+    for item in settings:
+        if isinstance(item, Unknown):
+            undecided = True
+            continue
+        if not isinstance(item, dict):
+            continue
+        for name in _THROTTLE:
+            if name in item:
+                if isinstance(item[name], (Unknown, OneOf)):
+                    undecided = True
+                else:
+                    return True
+    return None if undecided else False
+
+
+def _stage_throttle(graph, stage):
+    """(True/False/None, anchor)."""
+    if stage.type in ("AWS::ApiGatewayV2::Stage", "aws_apigatewayv2_stage", "AWS::Serverless::HttpApi"):
+        block, path = _block(stage, "default_route_settings")
+        if isinstance(block, Unknown):
+            return None, path
+        return (_throttled([block]) if block is not None else False), (path if block is not None else None)
+    if stage.format == "cloudformation":
+        raw = stage.get("method_settings")
+        if isinstance(raw, (Unknown, OneOf)):
+            return None, "method_settings"
+        return _throttled(raw or []), ("method_settings" if raw else None)
+    found = graph.referrers(stage, kind="apigw_method_settings")
+    if any(_throttled([m.get("settings")] if isinstance(m.get("settings"), dict) else
+                      (m.get("settings") or [])) is True for m in found if not m.optional):
+        return True, None
+    for m in graph.resources("apigw_method_settings"):
+        if m.scope == stage.scope and m not in found:
+            targets = graph.targets(m, m.get("stage_name"))
+            if not targets or any(isinstance(t, Unknown) and not t.refs for t in targets):
+                return None, None
+    return False, None
+
+
+@rule(id="WAL-SCL-004", name="api-gateway-throttling", title="API Gateway stages set their own throttling limits",
+      pillar="reliability", category="scaling-resilience", best_practice=("REL05-BP02",),
+      severity=severity(development="off", mvp="note", production="warning", regulated="warning"),
+      checkov=())
+def api_gateway_throttling(graph):
+    """An API Gateway stage sets its own throttling limits: a rate or burst limit in the
+    REST stage's method settings (`MethodSettings`, `aws_api_gateway_method_settings`) or
+    the HTTP/WebSocket stage's default route settings (`DefaultRouteSettings` /
+    `default_route_settings`).
+
+    ## Why
+    Without stage limits an API is bounded only by the account's Regional quota (10,000
+    requests per second shared by every API of the account and Region): one client's
+    burst or a retry storm takes the whole quota and exhausts the backends behind it,
+    and every other API of the account is throttled with it. REL05-BP02 (throttle
+    requests).
+
+    ## Default
+    No stage-level throttling unless set; usage plans throttle only callers that present
+    an API key. In Terraform the method settings are a separate resource naming the
+    stage (`stage_name = aws_api_gateway_stage.x.stage_name`); when such a resource names
+    its stage through a value walint cannot resolve, the stages without known settings
+    are unknown.
+
+    ## Example
+    ```yaml
+    Resources:
+      HttpProd:
+        Type: AWS::ApiGatewayV2::Stage
+        Properties:
+          ApiId: a1b2c3d4e5
+          StageName: prod
+          AutoDeploy: true
+    ```
+    ```hcl
+    resource "aws_api_gateway_stage" "prod" {
+      rest_api_id   = "a1b2c3d4e5"
+      deployment_id = "abc123"
+      stage_name    = "prod"
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      HttpProd:
+        Type: AWS::ApiGatewayV2::Stage
+        Properties:
+          ApiId: a1b2c3d4e5
+          StageName: prod
+          AutoDeploy: true
+          DefaultRouteSettings:
+            ThrottlingRateLimit: 500
+            ThrottlingBurstLimit: 1000
+    ```
+    ```hcl
+    resource "aws_api_gateway_stage" "prod" {
+      rest_api_id   = "a1b2c3d4e5"
+      deployment_id = "abc123"
+      stage_name    = "prod"
+    }
+
+    resource "aws_api_gateway_method_settings" "all" {
+      rest_api_id = "a1b2c3d4e5"
+      stage_name  = aws_api_gateway_stage.prod.stage_name
+      method_path = "*/*"
+
+      settings {
+        throttling_rate_limit  = 500
+        throttling_burst_limit = 1000
+      }
+    }
+    ```
+
+    ## Trade-off
+    A limit set too low rejects legitimate peaks with 429 responses: size it from load
+    tests and the backends' capacity, and alarm on throttled requests.
+    """
+    for stage in graph.resources("apigw_stage"):
+        verdict, anchor = _stage_throttle(graph, stage)
+        if verdict is False:
+            yield stage.finding(anchor, f"API stage {stage.address} sets no throttling limits: one client's burst "
+                                "can use the account's whole Regional request quota")
+        elif verdict is None:
+            yield stage.unknown(anchor, "the stage's throttling settings depend on a value walint cannot resolve")
+
+
 RULES = [cloudfront_viewer_https, cloudfront_s3_origin_access, cloudfront_access_logs, api_gateway_access_logs,
-         api_gateway_domain_tls12, waf_on_entry_points]
+         api_gateway_domain_tls12, waf_on_entry_points, dns_failover_health_check, global_accelerator_flow_logs,
+         api_gateway_throttling]

@@ -101,6 +101,11 @@ _KINDS = {
     "waf_association": ("AWS::WAFv2::WebACLAssociation", "AWS::WAFRegional::WebACLAssociation",
                         "aws_wafv2_web_acl_association", "aws_wafregional_web_acl_association"),
     "apigw_rest_api": ("AWS::ApiGateway::RestApi", "aws_api_gateway_rest_api"),
+    "apigw_method": ("AWS::ApiGateway::Method", "AWS::ApiGatewayV2::Route", "aws_api_gateway_method",
+                     "aws_apigatewayv2_route"),
+    "apigw_method_settings": ("aws_api_gateway_method_settings",),
+    "dns_record": ("AWS::Route53::RecordSet", "aws_route53_record"),
+    "global_accelerator": ("AWS::GlobalAccelerator::Accelerator", "aws_globalaccelerator_accelerator"),
     "eks_cluster": ("AWS::EKS::Cluster", "aws_eks_cluster"),
     "eks_node_group": ("AWS::EKS::Nodegroup", "aws_eks_node_group"),
     "cognito_user_pool": ("AWS::Cognito::UserPool", "aws_cognito_user_pool"),
@@ -210,6 +215,14 @@ ALIASES = {
                            "web_acl_id": "distribution_config.web_acl_id"},
         "terraform": {"cache_behaviors": "ordered_cache_behavior", "logging": "logging_config",
                       "origins": "origin"},
+    },
+    "global_accelerator": {"cloudformation": {},
+                           "terraform": {"flow_logs_enabled": "attributes.flow_logs_enabled"}},
+    "dns_record": {
+        "cloudformation": {"failover": "failover", "alias": "alias_target",
+                           "evaluate_target_health": "alias_target.evaluate_target_health"},
+        "terraform": {"failover": "failover_routing_policy.type",
+                      "evaluate_target_health": "alias.evaluate_target_health"},
     },
 }
 
