@@ -1336,6 +1336,138 @@ def api_gateway_throttling(graph):
             yield stage.unknown(anchor, "the stage's throttling settings depend on a value walint cannot resolve")
 
 
+
+
+# ------------------------------------------------------------------------------ IAM-005
+
+_HTTP_ROUTE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|ANY)\s", re.I)
+
+
+def _route_scope(graph, method):
+    """True/False/None: the method or route is one an authorizer can and should guard."""
+    if method.type in ("AWS::ApiGateway::Method", "aws_api_gateway_method"):
+        verb = decide(method.get("http_method"), lambda m: m.strip().upper() != "OPTIONS" if isinstance(m, str) else None)
+        if verb is not True:
+            return verb
+        api = graph.deref(method, method.get("rest_api_id"))
+        if api is not None and api.kind == "apigw_rest_api":
+            types = api.get("endpoint_configuration.types")
+            private = decide(types, lambda ts: [str(t).upper() for t in ts] == ["PRIVATE"]
+                             if isinstance(ts, list) else None) if types is not None else False
+            if private is True:
+                return False
+        return True
+
+    def pred(key):
+        if not isinstance(key, str):
+            return None
+        key = key.strip()
+        if key.upper().startswith("OPTIONS "):
+            return False
+        if _HTTP_ROUTE.match(key) or key == "$connect":
+            return True
+        if key == "$default":         # an HTTP API's catch-all, or a WebSocket API's fallback
+            api = graph.deref(method, method.get("api_id"))
+            protocol = api.get("protocol_type") if api is not None and api.kind == "apigw_v2_api" else None
+            return decide(protocol, lambda p: p.strip().upper() == "HTTP" if isinstance(p, str) else None) \
+                if protocol is not None else None
+        return False                  # WebSocket message routes: only $connect can be authorized
+
+    return decide(method.get("route_key"), pred)
+
+
+@rule(id="WAL-IAM-005", name="api-gateway-authorization", title="API Gateway methods and routes require authorization",
+      pillar="security", category="iam-least-privilege", best_practice=("SEC03-BP02", "SEC02-BP01"),
+      severity=severity(development="note", mvp="warning", production="warning", regulated="error"),
+      checkov=("CKV_AWS_59", "CKV2_AWS_70", "CKV_AWS_309"))
+def api_gateway_authorization(graph):
+    """An API Gateway REST method or HTTP/WebSocket route has an authorization type other
+    than `NONE` (IAM, a Lambda authorizer, a Cognito user pool, a JWT authorizer), unless
+    it is explicitly public.
+
+    ## Why
+    A method without authorization runs its integration for anyone on the internet who
+    finds the URL: the function or service behind it becomes public. SEC03-BP02 (grant
+    least privilege access), SEC02-BP01 (use strong sign-in mechanisms).
+
+    ## Default
+    `AuthorizationType` (`authorization` on `aws_api_gateway_method`) defaults to `NONE`
+    for REST methods in CloudFormation and for v2 routes in both formats. "Explicitly
+    public" means: an `OPTIONS` method or route (CORS preflight, which browsers send
+    without credentials), a method of a `PRIVATE` REST API (reachable from the VPC only,
+    governed by its resource policy), WebSocket routes other than `$connect` (only
+    `$connect` can carry an authorizer), and any method a team marks public with a
+    walint suppression that states the reason, the reviewed, visible marker walint
+    already has. An API key is not authorization (AWS advises against using keys to
+    authenticate) and does not pass. SAM implicit APIs (`Events: Api` of a function) are
+    not checked.
+
+    ## Example
+    ```yaml
+    Resources:
+      GetOrders:
+        Type: AWS::ApiGateway::Method
+        Properties:
+          RestApiId: a1b2c3d4e5
+          ResourceId: abc123
+          HttpMethod: GET
+          AuthorizationType: NONE
+          Integration:
+            Type: MOCK
+    ```
+    ```hcl
+    resource "aws_apigatewayv2_route" "orders" {
+      api_id    = "a1b2c3d4e5"
+      route_key = "GET /orders"
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      GetOrders:
+        Type: AWS::ApiGateway::Method
+        Properties:
+          RestApiId: a1b2c3d4e5
+          ResourceId: abc123
+          HttpMethod: GET
+          AuthorizationType: AWS_IAM
+          Integration:
+            Type: MOCK
+    ```
+    ```hcl
+    resource "aws_apigatewayv2_route" "orders" {
+      api_id             = "a1b2c3d4e5"
+      route_key          = "GET /orders"
+      authorization_type = "JWT"
+      authorizer_id      = "abc123"
+    }
+    ```
+
+    ## Trade-off
+    An authorizer adds latency (cache Lambda authorizer results) and every client needs
+    credentials; a deliberately public endpoint (a health check, a public catalogue) is
+    a suppression with its reason, which keeps the decision visible in review.
+    """
+    for m in graph.resources("apigw_method"):
+        scope = _route_scope(graph, m)
+        if scope is False:
+            continue
+        attr = "authorization" if m.type == "aws_api_gateway_method" else "authorization_type"
+        auth = m.get(attr, "NONE")
+        verdict = decide(auth, lambda a: a.strip().upper() != "NONE" if isinstance(a, str) else None)
+        if verdict is True:
+            continue
+        if verdict is None or scope is None:
+            yield m.unknown(attr, "the authorization type or the route depends on a value walint "
+                            "cannot resolve")
+            continue
+        what = "route" if m.type in ("AWS::ApiGatewayV2::Route", "aws_apigatewayv2_route") else "method"
+        yield m.finding(attr if m.has(attr) else None,
+                        f"API {what} {m.address} requires no authorization (NONE): anyone who finds the URL "
+                        "invokes its integration; suppress it with a reason if it is meant to be public")
+
+
 RULES = [cloudfront_viewer_https, cloudfront_s3_origin_access, cloudfront_access_logs, api_gateway_access_logs,
          api_gateway_domain_tls12, waf_on_entry_points, dns_failover_health_check, global_accelerator_flow_logs,
-         api_gateway_throttling]
+         api_gateway_throttling, api_gateway_authorization]

@@ -104,6 +104,7 @@ _KINDS = {
     "apigw_method": ("AWS::ApiGateway::Method", "AWS::ApiGatewayV2::Route", "aws_api_gateway_method",
                      "aws_apigatewayv2_route"),
     "apigw_method_settings": ("aws_api_gateway_method_settings",),
+    "apigw_v2_api": ("AWS::ApiGatewayV2::Api", "aws_apigatewayv2_api"),
     "dns_record": ("AWS::Route53::RecordSet", "aws_route53_record"),
     "global_accelerator": ("AWS::GlobalAccelerator::Accelerator", "aws_globalaccelerator_accelerator"),
     "eks_cluster": ("AWS::EKS::Cluster", "aws_eks_cluster"),
