@@ -177,6 +177,7 @@ _CATALOGUE_EDGE_COMPUTE_IDENTITY = {
     "dns_record": {f: ["failover", "health_check_id", "alias", "evaluate_target_health"]
                    for f in ("cloudformation", "terraform")},
     "global_accelerator": {f: ["flow_logs_enabled"] for f in ("cloudformation", "terraform")},
+    "lb": {f: ["security_groups"] for f in ("cloudformation", "terraform")},
 }
 for _kind, _formats in _CATALOGUE_EDGE_COMPUTE_IDENTITY.items():
     for _fmt, _names in _formats.items():

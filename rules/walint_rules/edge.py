@@ -1468,6 +1468,266 @@ def api_gateway_authorization(graph):
                         "invokes its integration; suppress it with a reason if it is meant to be public")
 
 
+
+
+# ------------------------------------------------------------------------------ SG-007
+
+
+def _lb_origins(graph, dist):
+    """Internet-facing load balancers this distribution uses as origins (by reference)."""
+    out = []
+    for origin, path in _items(dist, "origins"):
+        if not isinstance(origin, dict):
+            continue
+        for cand in options(origin.get("domain_name")):
+            refs = [cand.address] if isinstance(cand, Ref) else (list(cand.refs) if isinstance(cand, Unknown) else [])
+            for address in refs:
+                lb = graph.lookup(dist.scope, address)
+                if lb is not None and lb.kind == "lb" and sg.lb_internet_facing(lb) is True \
+                        and lb not in [x for x, _ in out]:
+                    out.append((lb, path))
+    return out
+
+
+@rule(id="WAL-SG-007", name="cloudfront-origin-lb-only-from-cloudfront",
+      title="A load balancer behind CloudFront admits only CloudFront",
+      pillar="security", category="sg-least-privilege", best_practice=("SEC05-BP02",),
+      severity=severity(development="note", mvp="warning", production="warning", regulated="error"),
+      checkov=())
+def cloudfront_origin_lb_only_from_cloudfront(graph):
+    """An internet-facing load balancer that is the origin of a CloudFront distribution
+    accepts traffic only from CloudFront: its security groups admit the managed prefix
+    list `com.amazonaws.global.cloudfront.origin-facing`, not `0.0.0.0/0` or `::/0`.
+
+    ## Why
+    When the load balancer is reachable from the whole internet, anyone can skip the
+    distribution and with it the web ACL, the geo restrictions, the caching that absorbs
+    floods and the TLS policy at the edge: CloudFront should be the only way in
+    (SEC05-BP02, control traffic flow within your network layers). WAL-SG-002 accepts
+    internet ingress on a load balancer's group; this rule narrows that for the load
+    balancers the graph shows behind CloudFront.
+
+    ## Default
+    The origin is recognized when its domain name refers to the load balancer (its DNS
+    name). A rule whose source is a prefix list passes (walint cannot read which list a
+    literal `pl-` id is); an internet CIDR on a group attached to the load balancer
+    fails. A secret-header check in the listener rules is another way to keep direct
+    requests out: that is a suppression with its reason.
+
+    ## Example
+    ```yaml
+    Resources:
+      AlbSg:
+        Type: AWS::EC2::SecurityGroup
+        Properties:
+          GroupDescription: ALB
+          VpcId: vpc-0a1b2c3d4e5f60001
+          SecurityGroupIngress:
+            - IpProtocol: tcp
+              FromPort: 443
+              ToPort: 443
+              CidrIp: 0.0.0.0/0
+      Alb:
+        Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+        Properties:
+          Scheme: internet-facing
+          Subnets: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]
+          SecurityGroups: [!Ref AlbSg]
+      Cdn:
+        Type: AWS::CloudFront::Distribution
+        Properties:
+          DistributionConfig:
+            Enabled: true
+            Origins:
+              - Id: alb
+                DomainName: !GetAtt Alb.DNSName
+                CustomOriginConfig:
+                  OriginProtocolPolicy: https-only
+            DefaultCacheBehavior:
+              TargetOriginId: alb
+              ViewerProtocolPolicy: redirect-to-https
+              CachePolicyId: 658327ea-f89d-4fab-a63d-7e88639e58f6
+    ```
+    ```hcl
+    resource "aws_security_group" "alb" {
+      name   = "alb"
+      vpc_id = "vpc-0a1b2c3d4e5f60001"
+
+      ingress {
+        from_port   = 443
+        to_port     = 443
+        protocol    = "tcp"
+        cidr_blocks = ["0.0.0.0/0"]
+      }
+    }
+
+    resource "aws_lb" "web" {
+      name            = "web"
+      subnets         = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
+      security_groups = [aws_security_group.alb.id]
+    }
+
+    resource "aws_cloudfront_distribution" "cdn" {
+      enabled = true
+
+      origin {
+        domain_name = aws_lb.web.dns_name
+        origin_id   = "alb"
+        custom_origin_config {
+          http_port              = 80
+          https_port             = 443
+          origin_protocol_policy = "https-only"
+          origin_ssl_protocols   = ["TLSv1.2"]
+        }
+      }
+
+      default_cache_behavior {
+        target_origin_id       = "alb"
+        viewer_protocol_policy = "redirect-to-https"
+        allowed_methods        = ["GET", "HEAD"]
+        cached_methods         = ["GET", "HEAD"]
+        cache_policy_id        = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+      }
+
+      restrictions {
+        geo_restriction {
+          restriction_type = "none"
+        }
+      }
+
+      viewer_certificate {
+        cloudfront_default_certificate = true
+      }
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      AlbSg:
+        Type: AWS::EC2::SecurityGroup
+        Properties:
+          GroupDescription: ALB
+          VpcId: vpc-0a1b2c3d4e5f60001
+          SecurityGroupIngress:
+            - IpProtocol: tcp
+              FromPort: 443
+              ToPort: 443
+              SourcePrefixListId: pl-3b927c52
+      Alb:
+        Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+        Properties:
+          Scheme: internet-facing
+          Subnets: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]
+          SecurityGroups: [!Ref AlbSg]
+      Cdn:
+        Type: AWS::CloudFront::Distribution
+        Properties:
+          DistributionConfig:
+            Enabled: true
+            Origins:
+              - Id: alb
+                DomainName: !GetAtt Alb.DNSName
+                CustomOriginConfig:
+                  OriginProtocolPolicy: https-only
+            DefaultCacheBehavior:
+              TargetOriginId: alb
+              ViewerProtocolPolicy: redirect-to-https
+              CachePolicyId: 658327ea-f89d-4fab-a63d-7e88639e58f6
+    ```
+    ```hcl
+    data "aws_ec2_managed_prefix_list" "cloudfront" {
+      name = "com.amazonaws.global.cloudfront.origin-facing"
+    }
+
+    resource "aws_security_group" "alb" {
+      name   = "alb"
+      vpc_id = "vpc-0a1b2c3d4e5f60001"
+
+      ingress {
+        from_port       = 443
+        to_port         = 443
+        protocol        = "tcp"
+        prefix_list_ids = [data.aws_ec2_managed_prefix_list.cloudfront.id]
+      }
+    }
+
+    resource "aws_lb" "web" {
+      name            = "web"
+      subnets         = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
+      security_groups = [aws_security_group.alb.id]
+    }
+
+    resource "aws_cloudfront_distribution" "cdn" {
+      enabled = true
+
+      origin {
+        domain_name = aws_lb.web.dns_name
+        origin_id   = "alb"
+        custom_origin_config {
+          http_port              = 80
+          https_port             = 443
+          origin_protocol_policy = "https-only"
+          origin_ssl_protocols   = ["TLSv1.2"]
+        }
+      }
+
+      default_cache_behavior {
+        target_origin_id       = "alb"
+        viewer_protocol_policy = "redirect-to-https"
+        allowed_methods        = ["GET", "HEAD"]
+        cached_methods         = ["GET", "HEAD"]
+        cache_policy_id        = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+      }
+
+      restrictions {
+        geo_restriction {
+          restriction_type = "none"
+        }
+      }
+
+      viewer_certificate {
+        cloudfront_default_certificate = true
+      }
+    }
+    ```
+
+    ## Trade-off
+    The CloudFront origin-facing prefix list counts as about 55 rules against the
+    group's rule quota; health checks and tools that called the load balancer directly
+    must go through CloudFront or another path.
+    """
+    seen = set()
+    for dist in graph.resources("cloudfront"):
+        for lb, origin_path in _lb_origins(graph, dist):
+            for group in sg.groups_of(graph, lb):
+                if isinstance(group, Unknown):
+                    yield lb.unknown(None, f"a security group of {lb.address} cannot be read: {group.reason}",
+                                     key="groups")
+                    continue
+                for r in sg.effective_rules(graph, group, sg.INGRESS):
+                    src = r.source
+                    internet = isinstance(src, sg.Cidr) and src.internet
+                    if not internet and not isinstance(src, sg.UnknownSource):
+                        continue
+                    origin, path = r.anchor()
+                    key = (id(origin), r.key)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    if not internet:
+                        yield origin.unknown(path, f"a source of {r.where()} cannot be read, so whether load "
+                                             f"balancer {lb.address} admits only CloudFront is unknown", key=r.key)
+                        continue
+                    yield origin.finding(path, f"{r.where()} admits {src.label()} to load balancer {lb.address}, "
+                                         f"the origin of CloudFront distribution {dist.address}: requests can "
+                                         "skip CloudFront and its protections; admit the CloudFront origin-facing "
+                                         "prefix list instead",
+                                         related=[Related(lb, (), "the load balancer the group protects"),
+                                                  Related(dist, origin_path, "the distribution that uses it as origin")],
+                                         key=r.key)
+
+
 RULES = [cloudfront_viewer_https, cloudfront_s3_origin_access, cloudfront_access_logs, api_gateway_access_logs,
          api_gateway_domain_tls12, waf_on_entry_points, dns_failover_health_check, global_accelerator_flow_logs,
-         api_gateway_throttling, api_gateway_authorization]
+         api_gateway_throttling, api_gateway_authorization, cloudfront_origin_lb_only_from_cloudfront]
