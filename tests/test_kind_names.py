@@ -133,7 +133,8 @@ _CATALOGUE_EDGE_COMPUTE_IDENTITY = {
                                            "launch_template_data.metadata_options.http_endpoint",
                                            "metadata_options.http_tokens", "metadata_options.http_endpoint"],
                         "terraform": ["metadata_options.http_tokens", "metadata_options.http_endpoint"]},
-    "lambda": {f: ["environment.variables", "kms_key_arn", "subnet_ids"] for f in ("cloudformation", "terraform")},
+    "lambda": {f: ["environment.variables", "kms_key_arn", "subnet_ids", "dead_letter_config.target_arn"]
+               for f in ("cloudformation", "terraform")},
     "cloudfront": {
         "cloudformation": [
             "default_cache_behavior", "cache_behaviors", "viewer_certificate", "logging", "origins", "web_acl_id",
@@ -178,6 +179,9 @@ _CATALOGUE_EDGE_COMPUTE_IDENTITY = {
                    for f in ("cloudformation", "terraform")},
     "global_accelerator": {f: ["flow_logs_enabled"] for f in ("cloudformation", "terraform")},
     "lb": {f: ["security_groups"] for f in ("cloudformation", "terraform")},
+    "lambda_permission": {f: ["principal", "function_name"] for f in ("cloudformation", "terraform")},
+    "lambda_invoke_config": {f: ["function_name", "destination_config.on_failure.destination"]
+                             for f in ("cloudformation", "terraform")},
 }
 for _kind, _formats in _CATALOGUE_EDGE_COMPUTE_IDENTITY.items():
     for _fmt, _names in _formats.items():

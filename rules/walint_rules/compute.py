@@ -899,5 +899,205 @@ def lambda_vpc_multi_az(graph):
                          key="zones")
 
 
+
+
+# ------------------------------------------------------------------------------ SCL-005
+
+# Services that invoke Lambda asynchronously (the Lambda developer guide's list of
+# asynchronous invokers); a permission for one of them means the function gets events
+# that are retried twice and then dropped unless kept somewhere.
+_ASYNC_PRINCIPALS = frozenset({"s3.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.com",
+                               "scheduler.amazonaws.com", "ses.amazonaws.com", "iot.amazonaws.com",
+                               "logs.amazonaws.com", "codecommit.amazonaws.com", "config.amazonaws.com"})
+_SAM_ASYNC_EVENTS = frozenset({"s3", "sns", "eventbridgerule", "cloudwatchevent", "schedule", "schedulev2",
+                               "cloudwatchlogs", "iotrule"})
+
+
+def _filled(value):
+    """True/False/None: a setting holds a non-empty value (a reference counts)."""
+    if value is None:
+        return False
+    if isinstance(value, Unknown):
+        return True if value.refs else None
+
+    def pred(v):
+        if isinstance(v, str):
+            return bool(v.strip())
+        return True if not isinstance(v, Unknown) else (True if v.refs else None)
+    return decide(value, pred)
+
+
+def _async_invokers(graph, fn):
+    """(what invokes the function asynchronously [labels], undecided permission or None)."""
+    out, undecided = [], None
+    for perm in graph.referrers(fn, kind="lambda_permission", via="function_name"):
+        principal = perm.get("principal")
+        verdict = decide(principal, lambda p: p.strip().lower() in _ASYNC_PRINCIPALS if isinstance(p, str) else None)
+        if verdict is True and not perm.optional:
+            out.append(f"{lower(principal)} through {perm.address}")
+        elif verdict is None or (verdict is True and perm.optional):
+            undecided = perm
+    if fn.type == "AWS::Serverless::Function":
+        events = fn.get("events")
+        for name, ev in (events.items() if isinstance(events, dict) else ()):
+            kind = ev.get("type") if isinstance(ev, dict) else None
+            if isinstance(kind, str) and kind.strip().lower() in _SAM_ASYNC_EVENTS:
+                out.append(f"its {kind} event {name}")
+    for cfg in graph.referrers(fn, kind="lambda_invoke_config", via="function_name"):
+        if not cfg.optional:
+            out.append(f"the asynchronous invocation settings {cfg.address}")
+    return out, undecided
+
+
+def _failure_kept(graph, fn):
+    """True/False/None: a dead-letter queue or an on-failure destination is set."""
+    verdicts = [_filled(fn.get("dead_letter_config.target_arn")),
+                _filled(fn.get("dead_letter_queue.target_arn")),
+                _filled(fn.get("event_invoke_config.destination_config.on_failure.destination"))]
+    for cfg in graph.referrers(fn, kind="lambda_invoke_config", via="function_name"):
+        verdicts.append(_filled(cfg.get("destination_config.on_failure.destination")))
+    if True in verdicts:
+        return True
+    return None if None in verdicts else False
+
+
+@rule(id="WAL-SCL-005", name="lambda-async-failure-destination",
+      title="Asynchronously invoked Lambda functions keep failed events",
+      pillar="reliability", category="scaling-resilience", best_practice=("REL04-BP02", "REL05-BP03"),
+      severity=severity(development="off", mvp="note", production="warning", regulated="warning"),
+      checkov=("CKV_AWS_116",))
+def lambda_async_failure_destination(graph):
+    """A Lambda function that is invoked asynchronously has a dead-letter queue
+    (`DeadLetterConfig` / `dead_letter_config`) or an on-failure destination (an
+    `AWS::Lambda::EventInvokeConfig` / `aws_lambda_function_event_invoke_config` with
+    `OnFailure`), so that an event that fails every retry is kept, not dropped.
+
+    ## Why
+    For asynchronous invocations Lambda retries twice and then discards the event: an
+    S3 upload, an SNS message or an EventBridge event is silently lost. A dead-letter
+    queue or an on-failure destination keeps it for inspection and replay. REL04-BP02
+    (implement loosely coupled dependencies), REL05-BP03 (control and limit retry calls).
+
+    ## Default
+    Neither is set by default. walint knows a function is invoked asynchronously when the
+    graph shows it: a `AWS::Lambda::Permission` / `aws_lambda_permission` naming the
+    function for S3, SNS, EventBridge (events, scheduler), SES, IoT, CloudWatch Logs,
+    CodeCommit or Config; a SAM event of one of those types; or an asynchronous
+    invocation configuration for it. A function with none of these may be invoked
+    synchronously (API Gateway, a load balancer, an event source mapping, which has its
+    own failure destination) and is not reported.
+
+    ## Example
+    ```yaml
+    Resources:
+      Thumbnailer:
+        Type: AWS::Lambda::Function
+        Properties:
+          Runtime: python3.12
+          Handler: index.handler
+          Role: arn:aws:iam::123456789012:role/thumbnailer
+          Code:
+            ZipFile: "def handler(event, context): return 'ok'"
+      UploadsInvoke:
+        Type: AWS::Lambda::Permission
+        Properties:
+          FunctionName: !GetAtt Thumbnailer.Arn
+          Action: lambda:InvokeFunction
+          Principal: s3.amazonaws.com
+          SourceArn: arn:aws:s3:::example-uploads
+    ```
+    ```hcl
+    resource "aws_lambda_function" "thumbnailer" {
+      function_name = "thumbnailer"
+      runtime       = "python3.12"
+      handler       = "index.handler"
+      role          = "arn:aws:iam::123456789012:role/thumbnailer"
+      filename      = "thumbnailer.zip"
+    }
+
+    resource "aws_lambda_permission" "uploads" {
+      function_name = aws_lambda_function.thumbnailer.function_name
+      action        = "lambda:InvokeFunction"
+      principal     = "s3.amazonaws.com"
+      source_arn    = "arn:aws:s3:::example-uploads"
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      Failed:
+        Type: AWS::SQS::Queue
+      Thumbnailer:
+        Type: AWS::Lambda::Function
+        Properties:
+          Runtime: python3.12
+          Handler: index.handler
+          Role: arn:aws:iam::123456789012:role/thumbnailer
+          Code:
+            ZipFile: "def handler(event, context): return 'ok'"
+          DeadLetterConfig:
+            TargetArn: !GetAtt Failed.Arn
+      UploadsInvoke:
+        Type: AWS::Lambda::Permission
+        Properties:
+          FunctionName: !GetAtt Thumbnailer.Arn
+          Action: lambda:InvokeFunction
+          Principal: s3.amazonaws.com
+          SourceArn: arn:aws:s3:::example-uploads
+    ```
+    ```hcl
+    resource "aws_sqs_queue" "failed" {
+      name = "thumbnailer-failed"
+    }
+
+    resource "aws_lambda_function" "thumbnailer" {
+      function_name = "thumbnailer"
+      runtime       = "python3.12"
+      handler       = "index.handler"
+      role          = "arn:aws:iam::123456789012:role/thumbnailer"
+      filename      = "thumbnailer.zip"
+    }
+
+    resource "aws_lambda_function_event_invoke_config" "thumbnailer" {
+      function_name = aws_lambda_function.thumbnailer.function_name
+
+      destination_config {
+        on_failure {
+          destination = aws_sqs_queue.failed.arn
+        }
+      }
+    }
+
+    resource "aws_lambda_permission" "uploads" {
+      function_name = aws_lambda_function.thumbnailer.function_name
+      action        = "lambda:InvokeFunction"
+      principal     = "s3.amazonaws.com"
+      source_arn    = "arn:aws:s3:::example-uploads"
+    }
+    ```
+
+    ## Trade-off
+    A queue costs next to nothing; the work is an alarm on its depth and a way to
+    replay. Events that are safe to lose (a cache warm-up) can be a suppression with
+    that reason.
+    """
+    for fn in graph.resources("lambda"):
+        invokers, undecided = _async_invokers(graph, fn)
+        if not invokers and undecided is None:
+            continue
+        kept = _failure_kept(graph, fn)
+        if kept is True:
+            continue
+        if kept is None or not invokers:
+            why = f"whether {undecided.address} invokes it asynchronously" if not invokers else \
+                "the dead-letter or on-failure target"
+            yield fn.unknown(None, f"{why} depends on a value walint cannot resolve", key="async-failures")
+            continue
+        yield fn.finding(None, f"Lambda function {fn.address} is invoked asynchronously ({invokers[0]}) but has no "
+                         "dead-letter queue or on-failure destination: an event that fails every retry is dropped",
+                         key="async-failures")
+
+
 RULES = [eks_endpoint_restricted, eks_secrets_encryption, eks_control_plane_logging, eks_node_group_multi_az,
-         ec2_imdsv2_required, lambda_environment_cmk, lambda_vpc_multi_az]
+         ec2_imdsv2_required, lambda_environment_cmk, lambda_vpc_multi_az, lambda_async_failure_destination]

@@ -106,6 +106,8 @@ _KINDS = {
     "apigw_method_settings": ("aws_api_gateway_method_settings",),
     "apigw_v2_api": ("AWS::ApiGatewayV2::Api", "aws_apigatewayv2_api"),
     "dns_record": ("AWS::Route53::RecordSet", "aws_route53_record"),
+    "lambda_permission": ("AWS::Lambda::Permission", "aws_lambda_permission"),
+    "lambda_invoke_config": ("AWS::Lambda::EventInvokeConfig", "aws_lambda_function_event_invoke_config"),
     "global_accelerator": ("AWS::GlobalAccelerator::Accelerator", "aws_globalaccelerator_accelerator"),
     "eks_cluster": ("AWS::EKS::Cluster", "aws_eks_cluster"),
     "eks_node_group": ("AWS::EKS::Nodegroup", "aws_eks_node_group"),
