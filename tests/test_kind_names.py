@@ -127,8 +127,11 @@ _CATALOGUE_EDGE_COMPUTE_IDENTITY = {
                         "encryption_config.resources", "encryption_config.provider.key_arn"]
                     for f in ("cloudformation", "terraform")},
     "eks_node_group": {f: ["subnet_ids"] for f in ("cloudformation", "terraform")},
-    "instance": {f: ["metadata_options.http_tokens", "metadata_options.http_endpoint", "launch_template"]
-                 for f in ("cloudformation", "terraform")},
+    "instance": {"cloudformation": ["metadata_options.http_tokens", "metadata_options.http_endpoint",
+                                    "launch_template", "subnet_id", "network_interfaces.associate_public_ip_address",
+                                    "network_interfaces.subnet_id"],
+                 "terraform": ["metadata_options.http_tokens", "metadata_options.http_endpoint", "launch_template",
+                               "subnet_id", "associate_public_ip_address"]},
     "launch_template": {"cloudformation": ["launch_template_data.metadata_options.http_tokens",
                                            "launch_template_data.metadata_options.http_endpoint",
                                            "metadata_options.http_tokens", "metadata_options.http_endpoint"],

@@ -1,8 +1,8 @@
 """compute: EKS clusters and node groups, EC2 instance metadata (issue 15, the catalogue's
 compute layer). Lambda placement and ECS are in network.py, scaling.py and logging.py."""
-from walint.api import (ExternalSubnet, Related, Unknown, Zone, as_bool, decide, distinct_zones,
-                        options, placement, placement_zones, rule, severity, subnet_list, zone_label,
-                        zone_of, zones_text)
+from walint.api import (PUBLIC, UNKNOWN, ExternalSubnet, Related, Unknown, Zone, as_bool, decide, distinct_zones,
+                        options, placement, placement_zones, rule, severity, subnet_list, tier_of,
+                        zone_label, zone_of, zones_text)
 
 from walint_rules._data import cmk, lower
 
@@ -1099,5 +1099,192 @@ def lambda_async_failure_destination(graph):
                          key="async-failures")
 
 
+
+
+# ------------------------------------------------------------------------------ NET-008
+
+
+def _public_ip_requests(inst):
+    """[(flag value, path of the flag, subnet value)] for each way the instance asks for a
+    public IP: the top-level flag (Terraform) or each network interface's."""
+    out = []
+    if inst.has("associate_public_ip_address"):
+        out.append((inst.get("associate_public_ip_address"), ("associate_public_ip_address",),
+                    inst.get("subnet_id")))
+    value, path = inst.locate("network_interfaces")
+    for i, ni in enumerate(value if isinstance(value, list) else []):
+        if isinstance(ni, dict) and "associate_public_ip_address" in ni:
+            out.append((ni["associate_public_ip_address"], path + (i, "associate_public_ip_address"),
+                        ni.get("subnet_id", inst.get("subnet_id"))))
+    return out
+
+
+@rule(id="WAL-NET-008", name="ec2-public-ip-public-tier", title="EC2 instances ask for a public IP only in public subnets",
+      pillar="security", category="public-access", best_practice=("SEC05-BP01",),
+      severity=severity(development="note", mvp="warning", production="warning", regulated="error"),
+      checkov=("CKV_AWS_88",))
+def ec2_public_ip_public_tier(graph):
+    """An EC2 instance that asks for a public IP (`AssociatePublicIpAddress` /
+    `associate_public_ip_address` true) is in a public subnet (one whose route table
+    sends the default route to an internet gateway). WAL-NET-004 covers the application
+    tier's launch templates and Auto Scaling groups, WAL-NET-005 the subnets that assign
+    public IPs by default; this rule covers standalone instances that ask explicitly.
+
+    ## Why
+    In a private or isolated subnet the public address is useless today and an exposure
+    tomorrow: the day an internet-gateway route is added to that table, the instance is
+    reachable from the internet, guarded by its security group alone (SEC05-BP01). In a
+    public subnet (a bastion, a NAT instance) the address is the point, and the security
+    group rules (WAL-SG-001, WAL-SG-002) decide what it exposes.
+
+    ## Default
+    `AssociatePublicIpAddress` / `associate_public_ip_address` absent: the subnet's
+    `MapPublicIpOnLaunch` decides, which WAL-NET-005 checks on the subnet. The subnet's
+    tier comes from its route table; a subnet walint cannot follow is unknown.
+
+    ## Example
+    ```yaml
+    Resources:
+      Vpc:
+        Type: AWS::EC2::VPC
+        Properties:
+          CidrBlock: 10.0.0.0/16
+      AppSubnet:
+        Type: AWS::EC2::Subnet
+        Properties:
+          VpcId: !Ref Vpc
+          CidrBlock: 10.0.10.0/24
+      AppRoutes:
+        Type: AWS::EC2::RouteTable
+        Properties:
+          VpcId: !Ref Vpc
+      AppRoutesAssoc:
+        Type: AWS::EC2::SubnetRouteTableAssociation
+        Properties:
+          SubnetId: !Ref AppSubnet
+          RouteTableId: !Ref AppRoutes
+      Worker:
+        Type: AWS::EC2::Instance
+        Properties:
+          ImageId: ami-0123456789abcdef0
+          InstanceType: t3.micro
+          NetworkInterfaces:
+            - DeviceIndex: "0"
+              SubnetId: !Ref AppSubnet
+              AssociatePublicIpAddress: true
+    ```
+    ```hcl
+    resource "aws_vpc" "main" {
+      cidr_block = "10.0.0.0/16"
+    }
+
+    resource "aws_subnet" "app" {
+      vpc_id     = aws_vpc.main.id
+      cidr_block = "10.0.10.0/24"
+    }
+
+    resource "aws_route_table" "app" {
+      vpc_id = aws_vpc.main.id
+    }
+
+    resource "aws_route_table_association" "app" {
+      subnet_id      = aws_subnet.app.id
+      route_table_id = aws_route_table.app.id
+    }
+
+    resource "aws_instance" "worker" {
+      ami                         = "ami-0123456789abcdef0"
+      instance_type               = "t3.micro"
+      subnet_id                   = aws_subnet.app.id
+      associate_public_ip_address = true
+    }
+    ```
+
+    ## Fix
+    ```yaml
+    Resources:
+      Vpc:
+        Type: AWS::EC2::VPC
+        Properties:
+          CidrBlock: 10.0.0.0/16
+      AppSubnet:
+        Type: AWS::EC2::Subnet
+        Properties:
+          VpcId: !Ref Vpc
+          CidrBlock: 10.0.10.0/24
+      AppRoutes:
+        Type: AWS::EC2::RouteTable
+        Properties:
+          VpcId: !Ref Vpc
+      AppRoutesAssoc:
+        Type: AWS::EC2::SubnetRouteTableAssociation
+        Properties:
+          SubnetId: !Ref AppSubnet
+          RouteTableId: !Ref AppRoutes
+      Worker:
+        Type: AWS::EC2::Instance
+        Properties:
+          ImageId: ami-0123456789abcdef0
+          InstanceType: t3.micro
+          NetworkInterfaces:
+            - DeviceIndex: "0"
+              SubnetId: !Ref AppSubnet
+              AssociatePublicIpAddress: false
+    ```
+    ```hcl
+    resource "aws_vpc" "main" {
+      cidr_block = "10.0.0.0/16"
+    }
+
+    resource "aws_subnet" "app" {
+      vpc_id     = aws_vpc.main.id
+      cidr_block = "10.0.10.0/24"
+    }
+
+    resource "aws_route_table" "app" {
+      vpc_id = aws_vpc.main.id
+    }
+
+    resource "aws_route_table_association" "app" {
+      subnet_id      = aws_subnet.app.id
+      route_table_id = aws_route_table.app.id
+    }
+
+    resource "aws_instance" "worker" {
+      ami                         = "ami-0123456789abcdef0"
+      instance_type               = "t3.micro"
+      subnet_id                   = aws_subnet.app.id
+      associate_public_ip_address = false
+    }
+    ```
+
+    ## Trade-off
+    None: an instance in a private subnet reaches the internet through its NAT gateway,
+    and people reach it through Session Manager or a bastion.
+    """
+    for inst in graph.resources("instance"):
+        for flag, path, subnet_value in _public_ip_requests(inst):
+            wants = decide(flag, as_bool)
+            if wants is False:
+                continue
+            targets = graph.targets(inst, subnet_value) if subnet_value is not None else \
+                [Unknown("the instance names no subnet: it lands in the default VPC's subnet")]
+            subnet = targets[0] if len(targets) == 1 else Unknown("the subnet cannot be read")
+            tier = tier_of(graph, subnet) if not isinstance(subnet, Unknown) and subnet.kind == "subnet" else None
+            if tier is not None and tier.tier == PUBLIC:
+                continue
+            key = ".".join(map(str, path))
+            if wants is None or tier is None or tier.tier == UNKNOWN:
+                if subnet_value is None and wants is True:
+                    continue            # the default VPC's subnets are public
+                why = tier.reason if tier is not None else getattr(subnet, "reason", "the subnet is unknown")
+                yield inst.unknown(path, f"whether the public IP lands in a public subnet is unknown: {why}", key=key)
+                continue
+            yield inst.finding(path, f"EC2 instance {inst.address} asks for a public IP in {tier.tier} subnet "
+                               f"{subnet.address}: the address is unused today and exposes the instance the day "
+                               "an internet route is added", related=tier.related(), key=key)
+
+
 RULES = [eks_endpoint_restricted, eks_secrets_encryption, eks_control_plane_logging, eks_node_group_multi_az,
-         ec2_imdsv2_required, lambda_environment_cmk, lambda_vpc_multi_az, lambda_async_failure_destination]
+         ec2_imdsv2_required, lambda_environment_cmk, lambda_vpc_multi_az, lambda_async_failure_destination,
+         ec2_public_ip_public_tier]
