@@ -608,7 +608,10 @@ def ec2_imdsv2_required(graph):
             why = (f"{name} is not set: the EC2 default is optional unless the AMI or the account "
                    "default requires IMDSv2")
         anchor = res.locate(tokens_attr)[1] if res.has(base) else None     # the option, else its block
-        yield res.finding(anchor, f"{res.address} allows IMDSv1 ({why}): a request forgery in the "
+        noun = {"AWS::EC2::LaunchTemplate": "launch template", "aws_launch_template": "launch template",
+                "AWS::AutoScaling::LaunchConfiguration": "launch configuration",
+                "aws_launch_configuration": "launch configuration"}.get(res.type, "EC2 instance")
+        yield res.finding(anchor, f"{noun} {res.address} allows IMDSv1 ({why}): a request forgery in the "
                           "application can read the instance role's credentials")
 
 
