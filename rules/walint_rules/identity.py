@@ -7,7 +7,7 @@ CONTRACT.md has no authentication category: the Cognito and Secrets Manager rule
 """
 from walint.api import Unknown, as_bool, as_int, decide, options, rule, severity
 
-from walint_rules._data import known_str, profile
+from walint_rules._data import known_str
 
 
 def _upper(value):
