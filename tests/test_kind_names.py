@@ -198,6 +198,81 @@ READS = {
     },
 }
 
+# catalogue (cat-a): edge.py, compute.py, identity.py
+_CATALOGUE_EDGE_COMPUTE_IDENTITY = {
+    "kms_key": {"cloudformation": ["enable_key_rotation", "key_spec", "origin"],
+                "terraform": ["enable_key_rotation", "customer_master_key_spec", "custom_key_store_id",
+                              "xks_key_id"]},
+    "secret_rotation": {"cloudformation": ["secret_id"], "terraform": ["secret_id"]},
+    "cognito_user_pool": {f: ["mfa_configuration", "minimum_length", "advanced_security_mode"]
+                          for f in ("cloudformation", "terraform")},
+    "eks_cluster": {f: ["endpoint_public_access", "public_access_cidrs", "log_types", "encryption_config",
+                        "encryption_config.resources", "encryption_config.provider.key_arn"]
+                    for f in ("cloudformation", "terraform")},
+    "eks_node_group": {f: ["subnet_ids"] for f in ("cloudformation", "terraform")},
+    "instance": {"cloudformation": ["metadata_options.http_tokens", "metadata_options.http_endpoint",
+                                    "launch_template", "subnet_id", "network_interfaces.associate_public_ip_address",
+                                    "network_interfaces.subnet_id"],
+                 "terraform": ["metadata_options.http_tokens", "metadata_options.http_endpoint", "launch_template",
+                               "subnet_id", "associate_public_ip_address"]},
+    "launch_template": {"cloudformation": ["launch_template_data.metadata_options.http_tokens",
+                                           "launch_template_data.metadata_options.http_endpoint",
+                                           "metadata_options.http_tokens", "metadata_options.http_endpoint"],
+                        "terraform": ["metadata_options.http_tokens", "metadata_options.http_endpoint"]},
+    "lambda": {f: ["environment.variables", "kms_key_arn", "subnet_ids", "dead_letter_config.target_arn"]
+               for f in ("cloudformation", "terraform")},
+    "cloudfront": {
+        "cloudformation": [
+            "default_cache_behavior", "cache_behaviors", "viewer_certificate", "logging", "origins", "web_acl_id",
+            "distribution_config.default_cache_behavior.viewer_protocol_policy",
+            "distribution_config.cache_behaviors.viewer_protocol_policy",
+            "distribution_config.cache_behaviors.path_pattern",
+            "distribution_config.viewer_certificate.minimum_protocol_version",
+            "distribution_config.viewer_certificate.acm_certificate_arn",
+            "distribution_config.viewer_certificate.iam_certificate_id",
+            "distribution_config.viewer_certificate.cloud_front_default_certificate",
+            "distribution_config.logging.bucket", "distribution_config.origins.domain_name",
+            "distribution_config.origins.id", "distribution_config.origins.origin_access_control_id",
+            "distribution_config.origins.s3_origin_config.origin_access_identity",
+            "distribution_config.origins.custom_origin_config", "distribution_config.origins.vpc_origin_config"],
+        "terraform": [
+            "default_cache_behavior.viewer_protocol_policy", "ordered_cache_behavior.viewer_protocol_policy",
+            "ordered_cache_behavior.path_pattern", "viewer_certificate.minimum_protocol_version",
+            "viewer_certificate.acm_certificate_arn", "viewer_certificate.iam_certificate_id",
+            "viewer_certificate.cloudfront_default_certificate", "logging_config.bucket", "origin.domain_name",
+            "origin.origin_id", "origin.origin_access_control_id", "origin.s3_origin_config.origin_access_identity",
+            "origin.custom_origin_config", "origin.vpc_origin_config", "web_acl_id"],
+    },
+    "apigw_stage": {
+        "cloudformation": ["access_log_setting.destination_arn", "access_log_settings.destination_arn",
+                           "method_settings.throttling_rate_limit", "method_settings.throttling_burst_limit",
+                           "default_route_settings.throttling_rate_limit",
+                           "default_route_settings.throttling_burst_limit", "rest_api_id"],
+        "terraform": ["access_log_settings.destination_arn", "default_route_settings.throttling_rate_limit",
+                      "default_route_settings.throttling_burst_limit", "rest_api_id"],
+    },
+    "apigw_domain": {"cloudformation": ["security_policy", "domain_name_configurations.security_policy"],
+                     "terraform": ["security_policy", "domain_name_configuration.security_policy"]},
+    "waf_association": {f: ["resource_arn"] for f in ("cloudformation", "terraform")},
+    "apigw_rest_api": {f: ["endpoint_configuration.types"] for f in ("cloudformation", "terraform")},
+    "apigw_method": {"cloudformation": ["http_method", "rest_api_id", "authorization_type", "route_key", "api_id"],
+                     "terraform": ["http_method", "rest_api_id", "authorization", "authorization_type",
+                                   "route_key", "api_id"]},
+    "apigw_method_settings": {"terraform": ["stage_name", "settings.throttling_rate_limit",
+                                            "settings.throttling_burst_limit"]},
+    "apigw_v2_api": {f: ["protocol_type"] for f in ("cloudformation", "terraform")},
+    "dns_record": {f: ["failover", "health_check_id", "alias", "evaluate_target_health"]
+                   for f in ("cloudformation", "terraform")},
+    "global_accelerator": {f: ["flow_logs_enabled"] for f in ("cloudformation", "terraform")},
+    "lb": {f: ["security_groups"] for f in ("cloudformation", "terraform")},
+    "lambda_permission": {f: ["principal", "function_name"] for f in ("cloudformation", "terraform")},
+    "lambda_invoke_config": {f: ["function_name", "destination_config.on_failure.destination"]
+                             for f in ("cloudformation", "terraform")},
+}
+for _kind, _formats in _CATALOGUE_EDGE_COMPUTE_IDENTITY.items():
+    for _fmt, _names in _formats.items():
+        READS.setdefault(_kind, {}).setdefault(_fmt, []).extend(_names)
+
 # names read from resource types outside the kind table (rules match them by type)
 READS_BY_TYPE = {
     "AWS::ApiGateway::Stage": ["tracing_enabled"],

@@ -140,7 +140,7 @@ def documents(graph):
             continue
         if isinstance(items, dict):
             items = [items]
-        for i, item in enumerate(items or ()):
+        for i, item in enumerate(items if isinstance(items, list) else ()):
             if not isinstance(item, dict) or inner not in item:
                 continue
             name = item.get("policy_name") or item.get("name")
