@@ -1,7 +1,7 @@
 """encryption-at-rest: storage encrypted (RULES.md §2.4)."""
 import re
 
-from walint.api import OneOf, Unknown, as_bool, decide, rule, severity
+from walint.api import OneOf, Ref, Unknown, as_bool, decide, rule, severity
 
 from walint_rules._data import (CLUSTER_UNDECIDED, address_name, as_list, cluster_governed, cmk, dig,
                                 engine, is_true, known_str, lower, profile)
@@ -36,7 +36,9 @@ def rds_storage_encrypted(graph):
     Aurora engine, even one that names no cluster (AWS creates Aurora instances only in a
     cluster); when the engine cannot be resolved, the result is unknown. An instance restored from a
     snapshot inherits the snapshot's encryption, so walint cannot tell unless the
-    setting is explicit.
+    setting is explicit. A read replica is encrypted like its source: a replica of a
+    scanned instance is covered by the source's finding (one fix, one finding), a replica
+    of an instance outside the scan is unknown.
 
     ## Example
     ```yaml
@@ -84,6 +86,13 @@ def rds_storage_encrypted(graph):
             yield db.unknown("engine", CLUSTER_UNDECIDED)
             continue
         key = _key_named(db.get("kms_key_id"))
+        if db.has("replicate_source_db") and not db.has("storage_encrypted") and key is False:
+            # a read replica is encrypted like its source: the source's finding says it
+            source = db.get("replicate_source_db")
+            if not (isinstance(source, Ref) and graph.deref(db, source) is not None):
+                yield db.unknown("replicate_source_db", "a read replica is encrypted like its source, "
+                                 "which is not in the scanned files")
+            continue
         if not db.has("storage_encrypted") and (db.has("snapshot_identifier") or key is not False):
             if key is True:
                 continue

@@ -305,6 +305,11 @@ AGENT_WRITES = frozenset({
     "ssm:putinventory", "ssm:putcomplianceitems", "ssm:putconfigurepackageresult",
     "ssm:updateassociationstatus", "ssm:updateinstanceassociationstatus",
     "ssm:updateinstanceinformation",
+    # The ECS container agent's, as the AWS managed policy AmazonEC2ContainerServiceforEC2Role
+    # grants them on "*": it registers the instance it runs on and reports its tasks' state.
+    "ecs:createcluster", "ecs:deregistercontainerinstance", "ecs:discoverpollendpoint", "ecs:poll",
+    "ecs:registercontainerinstance", "ecs:starttelemetrysession", "ecs:submitattachmentstatechanges",
+    "ecs:submitcontainerstatechange", "ecs:submittaskstatechange",
 })
 
 
@@ -373,7 +378,11 @@ def iam_no_star_resource_writes(graph):
     `ssm:PutInventory`, `ssm:PutComplianceItems`, `ssm:PutConfigurePackageResult`,
     `ssm:UpdateAssociationStatus`, `ssm:UpdateInstanceAssociationStatus`; AWS Managed
     Policy Reference, AmazonSSMManagedInstanceCore), are not reported: the agent calls them
-    for the instance it runs on, whose id the role cannot know in advance.
+    for the instance it runs on, whose id the role cannot know in advance. The same holds
+    for the ECS container agent's writes as the AWS managed policy
+    `AmazonEC2ContainerServiceforEC2Role` grants them (`ecs:RegisterContainerInstance`,
+    `ecs:DeregisterContainerInstance`, `ecs:CreateCluster`, `ecs:DiscoverPollEndpoint`,
+    `ecs:Poll`, `ecs:StartTelemetrySession`, `ecs:Submit*`).
 
     A `Condition` that names the resources makes `"*"` a scoped grant, and the statement
     passes. It counts when its operator matches positively (`StringEquals`,
