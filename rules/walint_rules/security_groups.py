@@ -126,7 +126,7 @@ def _public_lb_ok(graph, r):
     """The rule sits on an internet-facing LB's group and stays within 80/443."""
     if r.group is None or r.within(LB_PUBLIC_PORTS) is not True:
         return False
-    return any(a.resource.kind == "lb" and sgm.lb_internet_facing(a.resource) is True
+    return any(a.resource.kind in sgm.LB_KINDS and sgm.lb_internet_facing(a.resource) is True
                for a in attached(graph, r.group))
 
 
@@ -418,7 +418,7 @@ def sg_internet_ingress_lb_only(graph):
             yield _unknown(r, "the group of this rule cannot be followed, so its role is unknown")
             continue
         atts = attached(graph, r.group)
-        lbs = [a.resource for a in atts if a.resource.kind == "lb"]
+        lbs = [a.resource for a in atts if a.resource.kind in sgm.LB_KINDS]
         ports_ok = r.within(LB_PUBLIC_PORTS)
         if lbs:
             facing = [sgm.lb_internet_facing(lb) for lb in lbs]

@@ -51,6 +51,7 @@ _KINDS = {
                      "aws_s3_bucket_ownership_controls"),
     "account_public_access_block": ("aws_s3_account_public_access_block",),
     "lb": ("AWS::ElasticLoadBalancingV2::LoadBalancer", "aws_lb", "aws_alb"),
+    "classic_lb": ("AWS::ElasticLoadBalancing::LoadBalancer", "aws_elb"),
     "listener": ("AWS::ElasticLoadBalancingV2::Listener", "aws_lb_listener", "aws_alb_listener"),
     "listener_rule": ("AWS::ElasticLoadBalancingV2::ListenerRule", "aws_lb_listener_rule",
                       "aws_alb_listener_rule"),

@@ -770,6 +770,7 @@ def _sg_lists(node, value=None, path=()):
     return out
 
 
+LB_KINDS = ("lb", "classic_lb")     # a Classic Load Balancer's group is a load balancer's too
 DATA_KINDS = ("db_instance", "db_cluster", "cache_rg", "cache_cluster", "efs_mount_target")
 
 
@@ -816,7 +817,7 @@ def roles(graph, sg, bastion_word: str = "bastion") -> set:
     out = set()
     for a in attached(graph, sg):
         k = a.resource.kind
-        if k == "lb":
+        if k in LB_KINDS:
             out.add("lb_sg")
         elif k in ("ecs_service", "lambda"):
             out.add("app_sg")
