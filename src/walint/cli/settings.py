@@ -10,6 +10,8 @@ Precedence (CONTRACT.md: flags override the file):
   each came from.
 * `--var-file`/`--var` come after the file's `terraform.var-files`/`vars`, and
   `--parameters`/`--param` after `cloudformation.parameters`/`params`: the later wins.
+* `--allow-empty` (else the file's `allow-empty`): paths holding no CloudFormation or
+  Terraform file are not an error (exit 0 instead of 2).
 * `severity`, `per-path-ignores` and `exclude` exist only in the file.
 """
 from __future__ import annotations
@@ -62,7 +64,7 @@ def load_config(config_file=None) -> config_mod.Config:
 def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=(), var_files=(),
           params=(), parameter_files=(), rule_paths=(), fail_on=None, show_unknown=None,
           no_inline_ignores=False, report_unused_ignores=None, baseline=None,
-          config=None, jobs=None, **_ignored) -> ScanOptions:
+          allow_empty=None, config=None, jobs=None, **_ignored) -> ScanOptions:
     cfg = config if config is not None else load_config(config_file)
     where = cfg.path or "configuration"
 
@@ -103,6 +105,7 @@ def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=()
         report_unused_ignores=bool(report_unused_ignores if report_unused_ignores is not None
                                    else cfg.report_unused_ignores),
         baseline=baseline,
+        require_input=not (allow_empty if allow_empty is not None else cfg.allow_empty),
     )
     if jobs is not None and hasattr(options, "jobs"):
         options.jobs = jobs

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from walint import __version__
 from walint.engine import builtin
 from walint.engine.discovery import discover
+from walint.engine.errors import UsageError
 from walint.engine.loader import load_rules
 from walint.engine.parse import parse_all
 from walint.engine.paths import PathNamer
@@ -40,6 +41,7 @@ class ScanOptions:
     report_unused_ignores: bool = False
     baseline: str | None = None           # a baseline file: its findings are reported as suppressed
     today: object = None                  # datetime.date for suppression expiry (default today)
+    require_input: bool = False           # no IaC file under the paths is a UsageError (the CLI's default)
 
 
 def fingerprint(rule_id: str, file: str, address: str, key: str) -> str:
@@ -146,6 +148,10 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
     all_rules = load_rules(options.rule_paths)
     chosen = select(list(builtin.ENGINE_RULES) + all_rules, options.select, options.ignore)
     inputs = discover(paths, options.exclude or (lambda p: False))
+    if options.require_input and not inputs.found():
+        named = ", ".join(paths) if paths else "."
+        raise UsageError(f"{named}: no CloudFormation template or Terraform file to check "
+                         f"(a wrong path? --allow-empty accepts this)")
     namer = PathNamer(inputs.roots)
     locator = _Locator(namer, options.profile, options.severity_overrides,
                        options.profile_for, options.path_ignored)
