@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from walint import __version__
 from walint.engine import builtin
-from walint.engine.discovery import discover
+from walint.engine.discovery import discover, is_tf
 from walint.engine.errors import UsageError
 from walint.engine.loader import load_rules
 from walint.engine.parse import parse_all
@@ -111,10 +111,14 @@ class _Locator:
 
 
 def _kept(limits, resource_or_file, scope=None):
-    """Pre-commit mode: keep only findings in the files named on the command line."""
+    """Pre-commit mode: keep only findings in the Terraform files named on the command
+    line (a module's other files are read, not reported). A template beside them is only
+    read when it was named, so its findings stay."""
     if not limits:
         return True
     file = os.path.normpath(resource_or_file)
+    if not is_tf(file):
+        return True
     scope = os.path.normpath(scope) if scope else os.path.dirname(file) or "."
     return scope not in limits or file in limits[scope]
 

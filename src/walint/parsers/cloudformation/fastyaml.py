@@ -144,6 +144,20 @@ def _expanded_size_exceeds(root, limit: int) -> bool:
     return False
 
 
+def _error_at(exc, text: str):
+    """(line, message) of a YAML syntax error. An unclosed `[`, `{` or quote is found only
+    where the reader gives up, often past the end of the file: it is reported at the line
+    where the unclosed construct starts. Other errors stay at the line of the problem."""
+    context, mark = getattr(exc, "context", None) or "", exc.problem_mark
+    opened = getattr(exc, "context_mark", None)
+    if opened is not None and ("flow" in context or "quoted" in context):
+        return opened.line + 1, f"{exc.problem} ({context} that starts here)"
+    if mark is None:
+        return None, exc.problem
+    last = text.count("\n") + (0 if text.endswith("\n") else 1)
+    return max(1, min(mark.line + 1, last)), exc.problem
+
+
 def loads(text: str):
     """The decoded template (mappings, sequences and strings carry start/end marks)."""
     try:
@@ -161,8 +175,7 @@ def loads(text: str):
                 exc.problem == "found character '\\t' that cannot start any token"
                 or exc.problem.startswith("found unknown escape character")):
             raise Rejected(str(exc)) from None      # cfn-lint then tries it as JSON
-        mark = exc.problem_mark
-        raise NotATemplate([(mark.line + 1 if mark else None, exc.problem)]) from None
+        raise NotATemplate([_error_at(exc, text)]) from None
     except Exception as exc:   # YAML errors and anything else: cfn-lint will say what it is
         raise Rejected(str(exc)) from None
     if template is None:            # an empty file reads as an empty template
