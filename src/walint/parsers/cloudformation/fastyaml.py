@@ -145,16 +145,21 @@ def _expanded_size_exceeds(root, limit: int) -> bool:
 
 
 def _error_at(exc, text: str):
-    """(line, message) of a YAML syntax error. An unclosed `[`, `{` or quote is found only
-    where the reader gives up, often past the end of the file: it is reported at the line
-    where the unclosed construct starts. Other errors stay at the line of the problem."""
+    """(line, message) of a YAML syntax error. A broken `[...]`, `{...}` or quoted string
+    is noticed only where the reader gives up, often lines later or past the end of the
+    file: it is reported at the line where that construct starts, the message naming the
+    line of the problem. Other errors stay at the line of the problem, never past the end."""
     context, mark = getattr(exc, "context", None) or "", exc.problem_mark
     opened = getattr(exc, "context_mark", None)
+    last = text.count("\n") + (0 if text.endswith("\n") else 1)
     if opened is not None and ("flow" in context or "quoted" in context):
-        return opened.line + 1, f"{exc.problem} ({context} that starts here)"
+        what = context.replace("while parsing a ", "").replace("while scanning a ", "")
+        at = "" if mark is None or mark.line == opened.line else (
+            " at the end of the file" if mark.line + 1 > last or not text[mark.index:].strip()
+            else f" at line {mark.line + 1}")
+        return opened.line + 1, f"{exc.problem}{at} (in the {what} that starts here)"
     if mark is None:
         return None, exc.problem
-    last = text.count("\n") + (0 if text.endswith("\n") else 1)
     return max(1, min(mark.line + 1, last)), exc.problem
 
 
