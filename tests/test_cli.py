@@ -283,3 +283,17 @@ def test_python_dash_m_matches_console_script():
     a = subprocess.run([exe, "rules", "--format", "json"], capture_output=True, text=True, cwd=ROOT)
     b = walint("rules", "--format", "json")
     assert a.stdout == b.stdout and a.returncode == b.returncode == 0
+
+
+def test_old_tree_sitter_without_query_cursor_is_a_usage_error(tmp_path):
+    """Whatever the metadata says: a tree-sitter without QueryCursor stops the scan with
+    exit 2 and a message, instead of losing resources and reporting 0 findings."""
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "sitecustomize.py").write_text("import tree_sitter\ndel tree_sitter.QueryCursor\n")
+    env = dict(os.environ, PYTHONPATH=str(shim))
+    out = walint("scan", FAIL / "main.tf", env=env)
+    assert out.returncode == 2 and out.stdout == ""
+    assert "tree-sitter>=0.25" in out.stderr and "Traceback" not in out.stderr
+    cfn_only = walint("scan", FAIL / "database.yaml", "--select", "WAL-MAZ-001", env=env)
+    assert cfn_only.returncode == 1                 # CloudFormation needs no tree-sitter

@@ -126,6 +126,10 @@ def parse_all(inputs, options, jobs=None) -> ParseResult:
     opts = {"var_files": list(options.var_files), "variables": list(options.variables),
             "params": list(options.params), "parameter_files": list(options.parameter_files)}
     units = units_of(inputs)
+    if inputs.tf_dirs or inputs.plan_files:
+        from walint.parsers.terraform.syntax import require_runtime
+
+        require_runtime()           # before any worker: an old tree-sitter is exit 2, not 0 findings
     jobs = default_jobs() if jobs is None else jobs
     if jobs > 1 and len(units) > 1 and sum(map(_size, units)) >= PARALLEL_BYTES:
         results = _parse_parallel(units, opts, jobs)

@@ -288,6 +288,20 @@ def ts_parse(src: bytes):
     return _parser().parse(lambda off, _pt: src[off:off + _CHUNK])
 
 
+def require_runtime() -> None:
+    """Stop with a usage error (exit 2) when the installed tree-sitter lacks what this
+    module calls: with 0.24 (no QueryCursor) a file with a comment lost its resources and
+    the scan said "0 findings". pyproject.toml's floor says the same; this also covers a
+    source checkout run without installing."""
+    import tree_sitter
+
+    if not hasattr(tree_sitter, "QueryCursor"):
+        from walint.engine.errors import UsageError
+
+        raise UsageError("the installed tree-sitter is too old for walint (0.25 or newer is "
+                         "needed to read Terraform): pip install 'tree-sitter>=0.25'")
+
+
 def _parser():
     global _PARSER
     if _PARSER is None:
