@@ -198,6 +198,8 @@ def test_exit_zero_quiet_and_color(tmp_path):
     env = dict(os.environ, FORCE_COLOR="1")
     env.pop("NO_COLOR", None)
     assert "\x1b[" in walint("scan", FAIL, env=env).stdout
+    walint("scan", FAIL, "-o", f"text={tmp_path / 'report.txt'}", env=env)
+    assert "\x1b[" not in (tmp_path / "report.txt").read_text()      # no colour in a file
     env["NO_COLOR"] = "1"
     assert "\x1b[" not in walint("scan", FAIL, env=env).stdout
     assert "\x1b[" in walint("scan", FAIL, "--color", "always", env=env).stdout

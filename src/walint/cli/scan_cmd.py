@@ -68,18 +68,18 @@ def print_stale(report) -> None:
 
 
 def use_color(fmt, output, choice="auto") -> bool:
-    """Colour only for the text format. `--color always|never` decides; with `auto`,
-    NO_COLOR (https://no-color.org) turns it off, FORCE_COLOR on (CI logs that render
-    colour), else a terminal on standard output turns it on."""
+    """Colour only for the text format. `--color always|never` decides; with `auto`, a
+    file gets none, NO_COLOR (https://no-color.org) turns it off, FORCE_COLOR on (CI logs
+    that render colour), else a terminal on standard output turns it on."""
     if fmt != "text" or choice == "never":
         return False
     if choice == "always":
         return True
-    if os.environ.get("NO_COLOR"):
+    if output or os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR", "") not in ("", "0", "false"):
         return True
-    return not output and sys.stdout.isatty()
+    return sys.stdout.isatty()
 
 
 def parse_outputs(values, fmt) -> list:
