@@ -36,6 +36,8 @@ class NotATemplate(Exception):
     ~50 MB) for the one broken file of a scan; tests/cloudformation/test_cfn_fastyaml.py
     holds these messages to cfn-lint's on every broken corpus template."""
 
+    opened = None     # (line, what) of the unclosed construct a syntax error is inside
+
     def __init__(self, matches):
         super().__init__(matches[0][1])
         self.matches = matches
@@ -144,23 +146,15 @@ def _expanded_size_exceeds(root, limit: int) -> bool:
     return False
 
 
-def _error_at(exc, text: str):
-    """(line, message) of a YAML syntax error. A broken `[...]`, `{...}` or quoted string
-    is noticed only where the reader gives up, often lines later or past the end of the
-    file: it is reported at the line where that construct starts, the message naming the
-    line of the problem. Other errors stay at the line of the problem, never past the end."""
-    context, mark = getattr(exc, "context", None) or "", exc.problem_mark
-    opened = getattr(exc, "context_mark", None)
-    last = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if opened is not None and ("flow" in context or "quoted" in context):
-        what = context.replace("while parsing a ", "").replace("while scanning a ", "")
-        at = "" if mark is None or mark.line == opened.line else (
-            " at the end of the file" if mark.line + 1 > last or not text[mark.index:].strip()
-            else f" at line {mark.line + 1}")
-        return opened.line + 1, f"{exc.problem}{at} (in the {what} that starts here)"
-    if mark is None:
-        return None, exc.problem
-    return max(1, min(mark.line + 1, last)), exc.problem
+def _opened_at(exc):
+    """(line, "flow sequence") of the `[...]`, `{...}` or quoted string a YAML syntax
+    error is inside, or None. The reader notices such an error only where it gives up,
+    often lines later or past the end of the file: decoding.py reports it where the
+    construct starts."""
+    context, opened = getattr(exc, "context", None) or "", getattr(exc, "context_mark", None)
+    if opened is None or not ("flow" in context or "quoted" in context):
+        return None
+    return opened.line + 1, context.replace("while parsing a ", "").replace("while scanning a ", "")
 
 
 def loads(text: str):
@@ -180,7 +174,10 @@ def loads(text: str):
                 exc.problem == "found character '\\t' that cannot start any token"
                 or exc.problem.startswith("found unknown escape character")):
             raise Rejected(str(exc)) from None      # cfn-lint then tries it as JSON
-        raise NotATemplate([_error_at(exc, text)]) from None
+        mark = exc.problem_mark
+        error = NotATemplate([(mark.line + 1 if mark else None, exc.problem)])
+        error.opened = _opened_at(exc)
+        raise error from None
     except Exception as exc:   # YAML errors and anything else: cfn-lint will say what it is
         raise Rejected(str(exc)) from None
     if template is None:            # an empty file reads as an empty template
