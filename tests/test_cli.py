@@ -128,6 +128,17 @@ def test_named_terraform_file_reports_only_that_file(tmp_path):
     assert files == {"a.tf"}
 
 
+def test_named_template_beside_a_named_terraform_file_keeps_its_findings(tmp_path):
+    """pre-commit names a .tf and a template in one folder: the .tf's module limits which
+    Terraform files are reported, never the template's findings."""
+    (tmp_path / "a.tf").write_text('resource "aws_db_instance" "a" {\n  engine = "postgres"\n  multi_az = false\n}\n')
+    (tmp_path / "db.yaml").write_text((FAIL / "database.yaml").read_text())
+    out = walint("scan", tmp_path / "a.tf", tmp_path / "db.yaml", "--format", "json",
+                 "--select", "WAL-MAZ-001")
+    files = {os.path.basename(f["file"]) for f in json.loads(out.stdout)["findings"]}
+    assert files == {"a.tf", "db.yaml"}
+
+
 def test_non_template_yaml_is_skipped_silently(tmp_path):
     (tmp_path / "config.yaml").write_text("name: not a template\nitems: [1, 2\n")
     (tmp_path / "main.tf").write_text("")
