@@ -133,10 +133,12 @@ def test_named_template_beside_a_named_terraform_file_keeps_its_findings(tmp_pat
     Terraform files are reported, never the template's findings."""
     (tmp_path / "a.tf").write_text('resource "aws_db_instance" "a" {\n  engine = "postgres"\n  multi_az = false\n}\n')
     (tmp_path / "db.yaml").write_text((FAIL / "database.yaml").read_text())
-    out = walint("scan", tmp_path / "a.tf", tmp_path / "db.yaml", "--format", "json",
-                 "--select", "WAL-MAZ-001")
-    files = {os.path.basename(f["file"]) for f in json.loads(out.stdout)["findings"]}
-    assert files == {"a.tf", "db.yaml"}
+    (tmp_path / "broken.yaml").write_text("Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties: [\n")
+    out = walint("scan", tmp_path / "a.tf", tmp_path / "db.yaml", tmp_path / "broken.yaml",
+                 "--format", "json", "--select", "WAL-MAZ-001,WAL-PARSE-001")
+    found = {(os.path.basename(f["file"]), f["rule"]) for f in json.loads(out.stdout)["findings"]}
+    assert found == {("a.tf", "WAL-MAZ-001"), ("db.yaml", "WAL-MAZ-001"),
+                     ("broken.yaml", "WAL-PARSE-001")}
 
 
 def test_non_template_yaml_is_skipped_silently(tmp_path):
