@@ -98,7 +98,7 @@ def test_license_is_spdx_with_the_file():
 def test_every_imported_distribution_is_declared():
     import ast
 
-    stdlib = set(sys.stdlib_module_names)
+    stdlib = set(sys.stdlib_module_names) | {"tomllib"}     # tomllib: 3.11+, tomli before
     declared = {re.match(r"[A-Za-z0-9._-]+", r).group(0).lower()
                 for r in _pyproject()["project"]["dependencies"]}
     imported = set()
