@@ -42,25 +42,42 @@ def action():
 def test_action_is_composite_with_the_inputs():
     a = action()
     assert a["runs"]["using"] == "composite"
-    assert {"paths", "profile", "fail-on", "args", "upload-sarif"} <= set(a["inputs"])
+    assert {"paths", "working-directory", "profile", "fail-on", "args", "upload-sarif",
+            "category"} <= set(a["inputs"])
     assert all("description" in spec for spec in a["inputs"].values())
     assert a["inputs"]["upload-sarif"]["default"] == "true"
+    assert "python-version" not in a["inputs"]
 
 
 def test_action_steps():
     steps = action()["runs"]["steps"]
+    text = ACTION.read_text()
     runs = [s["run"] for s in steps if "run" in s]
     assert all("${{ github.action_path }}/scripts/action.sh" in r for r in runs)
-    assert [re.search(r'action\.sh" (\w+)', r).group(1) for r in runs] == ["install", "scan", "finish"]
-    assert runs[0].endswith('install "${{ github.action_path }}"')
-    assert "pip install" not in ACTION.read_text()      # the install is the script's
+    assert [re.search(r'action\.sh" (\w+)', r).group(1) for r in runs] == [
+        "prepare", "install", "scan", "finish"]
+    assert runs[1].endswith('install "${{ github.action_path }}"')
+    assert "pip install" not in text      # the install is the script's
     assert all(s.get("shell") == "bash" for s in steps if "run" in s)
+    # the job's Python is left alone: no setup-python, walint has its own environment
+    assert "setup-python" not in text
+    # third-party actions pinned by commit, the release in a comment
+    uses = re.findall(r"uses: (\S+)@(\S+)(.*)", text)
+    assert {u[0] for u in uses} == {"actions/cache", "github/codeql-action/upload-sarif"}
+    for name, ref, comment in uses:
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), name
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), name
     [upload] = [s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@")]
-    assert upload["uses"] == "github/codeql-action/upload-sarif@v3"
+    assert re.search(r"upload-sarif@[0-9a-f]{40} # v4\.", text)
     assert "inputs.upload-sarif == 'true'" in upload["if"]
     assert upload["with"]["sarif_file"] == "${{ steps.scan.outputs.sarif-file }}"
+    assert upload["with"]["category"] == "${{ steps.prepare.outputs.category }}"
+    [cache] = [s for s in steps if str(s.get("uses", "")).startswith("actions/cache@")]
+    assert cache["with"] == {"path": "${{ steps.prepare.outputs.venv }}",
+                             "key": "${{ steps.prepare.outputs.cache-key }}"}
     scan = next(s for s in steps if s.get("id") == "scan")
-    for name in ("paths", "profile", "fail-on", "args"):
+    assert scan["working-directory"] == "${{ inputs.working-directory }}"
+    for name in ("paths", "profile", "fail-on", "args", "upload-sarif"):
         env = "INPUT_" + name.upper().replace("-", "_")
         assert scan["env"][env] == "${{ inputs.%s }}" % name
     assert steps[-1]["env"]["WALINT_EXIT_CODE"] == "${{ steps.scan.outputs.exit-code }}"
@@ -81,10 +98,18 @@ def gh(tmp_path):
     (work / ".walint.yml").write_text("select: [WAL-MAZ-001, WAL-ENC-001, WAL-PARSE-001]\n")
     files = {"output": tmp_path / "github_output", "summary": tmp_path / "step_summary"}
 
+    # a walint that records each time it runs: the action scans once
+    files["calls"] = tmp_path / "calls"
+    logged = tmp_path / "walint-logged"
+    logged.write_text(f'#!/usr/bin/env bash\nprintf "%s\\n" "$*" >> "{files["calls"]}"\n'
+                      f'exec "{WALINT}" "$@"\n')
+    logged.chmod(0o755)
+
     def step(name, **inputs):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
-        env.update(WALINT=WALINT, GITHUB_OUTPUT=str(files["output"]), RUNNER_TEMP=str(tmp_path),
-                   GITHUB_STEP_SUMMARY=str(files["summary"]), NO_COLOR="1")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_", "RUNNER_"))}
+        env.update(WALINT=str(logged), GITHUB_OUTPUT=str(files["output"]), RUNNER_TEMP=str(tmp_path),
+                   GITHUB_STEP_SUMMARY=str(files["summary"]), GITHUB_WORKSPACE=str(work),
+                   GITHUB_JOB="lint", NO_COLOR="1")
         env.update({k: str(v) for k, v in inputs.items()})
         return subprocess.run(["bash", str(SCRIPT), name], cwd=work, env=env,
                               capture_output=True, text=True, timeout=300)
@@ -102,7 +127,9 @@ def test_scan_with_findings(gh):
     proc = gh("scan", INPUT_PATHS="db", INPUT_SARIF_FILE="out/walint.sarif")
     assert proc.returncode == 0, proc.stderr             # the step itself never fails ...
     out = outputs(gh.files["output"])
-    assert out == {"exit-code": "1", "sarif-file": "out/walint.sarif"}   # ... it records walint's status
+    assert out == {"exit-code": "1",                      # ... it records walint's status
+                   "sarif-file": str(gh.work / "out" / "walint.sarif")}
+    assert len(gh.files["calls"].read_text().splitlines()) == 1        # one scan, three reports
     sarif = json.loads((gh.work / "out" / "walint.sarif").read_text())
     [result] = sarif["runs"][0]["results"]
     assert result["ruleId"] == "WAL-MAZ-001"
@@ -153,6 +180,89 @@ def test_args_that_cannot_be_split(gh):
     assert "::error title=walint::" in proc.stdout
 
 
+MANY = textwrap.dedent("""
+    resource "aws_db_instance" "db" {
+      count          = 14
+      engine         = "postgres"
+      instance_class = "db.t3.micro"
+      multi_az       = false
+    }
+    resource "aws_ebs_volume" "v" {
+      count             = 3
+      availability_zone = "eu-west-1a"
+      size              = 10
+      encrypted         = false
+    }
+""").lstrip()
+
+
+def test_annotations_capped_at_ten_per_level(gh):
+    (gh.work / "main.tf").write_text(MANY)
+    proc = gh("scan", INPUT_UPLOAD_SARIF="false")
+    assert outputs(gh.files["output"])["exit-code"] == "1"
+    lines = proc.stdout.splitlines()
+    errors = [x for x in lines if x.startswith("::error ")]
+    notices = [x for x in lines if x.startswith("::notice ")]
+    assert len(errors) == 10
+    sarif = json.loads((gh.work / "walint.sarif").read_text())
+    total = sum(1 for r in sarif["runs"][0]["results"] if r["level"] == "error")
+    assert total > 10
+    assert notices == [f"::notice title=walint::{total - 10} more findings are not annotated "
+                       f"(GitHub shows 10 per level): see the job summary or the SARIF report"]
+    assert len(gh.files["calls"].read_text().splitlines()) == 1
+
+
+def test_no_annotations_when_sarif_is_uploaded(gh):
+    """Code scanning annotates the pull request from the SARIF: annotating again doubles them."""
+    (gh.work / "main.tf").write_text(BAD)
+    proc = gh("scan", INPUT_UPLOAD_SARIF="true")
+    assert outputs(gh.files["output"])["exit-code"] == "1"
+    assert not [x for x in proc.stdout.splitlines() if x.startswith("::")]
+    assert "`WAL-MAZ-001`" in gh.files["summary"].read_text()
+    assert (gh.work / "walint.sarif").is_file()
+
+
+def test_summary_stays_under_one_mebibyte(gh, tmp_path):
+    """A huge report is cut at a line boundary with a note, under GitHub's 1 MiB limit."""
+    fake = tmp_path / "fake-walint"
+    fake.write_text(textwrap.dedent("""\
+        #!/usr/bin/env bash
+        while [ $# -gt 0 ]; do
+          case "$1" in
+            -o) case "$2" in
+                  markdown=*) for i in $(seq 1 30000); do echo "| finding $i | a line of the report |"; done > "${2#markdown=}" ;;
+                  sarif=*) echo '{}' > "${2#sarif=}" ;;
+                esac; shift ;;
+          esac; shift
+        done
+        exit 1
+        """))
+    fake.chmod(0o755)
+    proc = gh("scan", WALINT=str(fake))
+    assert proc.returncode == 0, proc.stderr
+    summary = gh.files["summary"].read_bytes()
+    assert 900_000 < len(summary) < 1 << 20
+    assert summary.rstrip().endswith(b"have all of it._")
+    assert b"| finding 1 |" in summary and b"| finding 30000 |" not in summary
+
+
+def test_prepare_outputs_and_category(gh, tmp_path):
+    proc = gh("prepare", RUNNER_TOOL_CACHE=str(tmp_path / "tools"), INPUT_PATHS="infra")
+    assert proc.returncode == 0, proc.stderr
+    out = outputs(gh.files["output"])
+    assert set(out) == {"venv", "cache-key", "category"}
+    assert out["venv"].startswith(str(tmp_path / "tools" / "walint") + "/")
+    assert re.fullmatch(r"walint-\S+-\S+-\d[\w.]*-py[0-9a-f]{12}-[0-9a-f]{16}", out["cache-key"])
+    assert out["venv"].endswith(out["cache-key"].split("-", 3)[3])
+    assert re.fullmatch(r"walint-lint-[0-9a-f]{8}", out["category"])
+    gh.files["output"].unlink()
+    gh("prepare", INPUT_PATHS="other")
+    assert outputs(gh.files["output"])["category"] != out["category"]   # two steps, two categories
+    gh.files["output"].unlink()
+    gh("prepare", INPUT_PATHS="infra", INPUT_CATEGORY="my-walint")
+    assert outputs(gh.files["output"])["category"] == "my-walint"
+
+
 @pytest.mark.slow
 def test_install_then_scan_with_the_installed_walint(gh, tmp_path):
     """The install step (pip install of this checkout into a venv under RUNNER_TEMP), then
@@ -160,6 +270,8 @@ def test_install_then_scan_with_the_installed_walint(gh, tmp_path):
     proc = gh("install", WALINT="")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert re.search(r"^walint \d", proc.stdout, re.M)
+    again = gh("install", WALINT="")                     # a restored cache is used as it is
+    assert "using the cached environment" in again.stdout
     (gh.work / "main.tf").write_text(BAD)
     env_less = gh("scan", WALINT="", INPUT_PATHS=".")
     assert env_less.returncode == 0, env_less.stderr

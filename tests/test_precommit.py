@@ -94,6 +94,9 @@ def test_entry_on_staged_files(tmp_path, capsys):
     (tmp_path / "vendor" / "main.tf").write_text(BAD)
     assert _run_entry(["vendor/main.tf"], tmp_path) == 0                   # exclude applies
 
+    # a commit that stages no IaC file at all passes (the hook has --allow-empty)
+    assert _run_entry(["package.json", ".pre-commit-config.yaml"], tmp_path) == 0
+
 
 # -- the real thing ---------------------------------------------------------------------------
 

@@ -11,8 +11,8 @@ from cfn_helpers import fixture, parse
 from walint.parsers.cloudformation import looks_like_template, parse_templates
 
 INVALID = {
-    "invalid/bad.yaml": 7,
-    "invalid/bad.json": 6,
+    "invalid/bad.yaml": 6,       # the unclosed `[`, not where the reader gave up
+    "invalid/bad.json": 4,       # the mapping missing a ',' (the message names line 6)
     "invalid/duplicate.yaml": 3,
     "invalid/duplicate.json": 4,
     "invalid/latin1.yaml": 2,

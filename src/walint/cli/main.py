@@ -30,6 +30,16 @@ def _cli():
         def list_commands(self, ctx):
             return sorted(_COMMANDS)
 
+        def resolve_command(self, ctx, args):
+            name = args[0] if args else ""
+            if name and not name.startswith("-") and name not in _COMMANDS:
+                import difflib
+
+                near = difflib.get_close_matches(name, sorted(_COMMANDS), n=1)
+                if near:
+                    ctx.fail(f"No such command '{name}'. Did you mean '{near[0]}'?")
+            return super().resolve_command(ctx, args)
+
         def get_command(self, ctx, name):
             if name not in _COMMANDS:
                 return None
@@ -65,8 +75,11 @@ def main(argv=None):
     from walint.reporters.safe import log_line
 
     try:
+        from walint.cli import installed
+
+        installed.check()
         code = _cli().main(args=argv, prog_name="walint", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click >= 8.2
+    except getattr(click.exceptions, "NoArgsIsHelpError", ()) as exc:  # pragma: no cover - click >= 8.2
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         code = 2
     except click.UsageError as exc:

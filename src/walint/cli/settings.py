@@ -10,6 +10,8 @@ Precedence (CONTRACT.md: flags override the file):
   each came from.
 * `--var-file`/`--var` come after the file's `terraform.var-files`/`vars`, and
   `--parameters`/`--param` after `cloudformation.parameters`/`params`: the later wins.
+* `--allow-empty` (else the file's `allow-empty`): paths holding no CloudFormation or
+  Terraform file are not an error (exit 0 instead of 2).
 * `severity` and `per-path-ignores` exist only in the file; `--exclude` adds to `exclude`.
 * `budgets` in the file can only lower a budget; `--budget` raises or lowers it.
 """
@@ -159,8 +161,8 @@ def load_config(config_file=None) -> config_mod.Config:
 def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=(), var_files=(),
           params=(), parameter_files=(), rule_paths=(), fail_on=None, show_unknown=None,
           no_inline_ignores=False, report_unused_ignores=None, baseline=None,
-          config=None, jobs=None, exclude=(), no_gitignore=False, budgets=(), root=None,
-          **_ignored) -> ScanOptions:
+          allow_empty=None, config=None, jobs=None, exclude=(), no_gitignore=False, budgets=(),
+          root=None, **_ignored) -> ScanOptions:
     cfg = config if config is not None else load_config(config_file)
     where = cfg.path or "configuration"
 
@@ -205,6 +207,7 @@ def build(*, profile=None, select_=(), ignore=(), config_file=None, variables=()
                                    else cfg.report_unused_ignores),
         baseline=baseline,
         root=root,
+        require_input=not (allow_empty if allow_empty is not None else cfg.allow_empty),
     )
     options.configuration = _effects(cfg, rules, options, split_list(select_), split_list(ignore),
                                      profile, fail_on)

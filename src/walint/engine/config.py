@@ -71,6 +71,7 @@ SCHEMA = {
         "show-unknown": {"type": "boolean"},
         "inline-ignores": {"type": "boolean"},
         "report-unused-ignores": {"type": "boolean"},
+        "allow-empty": {"type": "boolean"},
     },
 }
 
@@ -196,6 +197,7 @@ class Config:
     inline_ignores: bool | None = None
     report_unused_ignores: bool | None = None
     budgets: list = field(default_factory=list)           # [(name, value)]: can only lower them
+    allow_empty: bool | None = None
 
     def excluder(self):
         """callable(path) -> bool for discovery, or None when nothing is excluded."""
@@ -336,7 +338,8 @@ def _describe(error, prefix: str) -> str:
         extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
         where = f"{prefix}{'.'.join(path)}." if path else prefix
         name = f"{where}{extra[0]}" if extra else key
-        return f"unknown key '{name}' (allowed: {', '.join(allowed)})"
+        return f"unknown key '{name}'{_did_you_mean(extra[0] if extra else '', allowed)} " \
+               f"(allowed: {', '.join(allowed)})"
     if v == "enum":
         return f"{key}: {error.instance!r} is not allowed (one of: {', '.join(map(str, error.validator_value))})"
     if v == "type":
@@ -348,6 +351,16 @@ def _describe(error, prefix: str) -> str:
     if v == "minLength":
         return f"{key}: must not be empty"
     return f"{key}: {_one_line(error.message)}"
+
+
+def _did_you_mean(name: str, allowed) -> str:
+    """`; did you mean 'fail-on'?` for a near miss (`fail_on`, `failon`, `Fail-On`)."""
+    import difflib
+
+    folded = {a.replace("-", "").replace("_", "").lower(): a for a in allowed}
+    key = str(name).replace("-", "").replace("_", "").lower()
+    best = folded.get(key) or next(iter(difflib.get_close_matches(str(name), allowed, n=1)), None)
+    return f"; did you mean '{best}'?" if best else ""
 
 
 def _short(value) -> str:
@@ -452,6 +465,7 @@ def load(path: str, named: bool = True) -> Config:
         inline_ignores=data.get("inline-ignores"),
         report_unused_ignores=data.get("report-unused-ignores"),
         budgets=list((data.get("budgets") or {}).items()),
+        allow_empty=data.get("allow-empty"),
     )
 
 

@@ -33,6 +33,11 @@ class Inputs:
     diagnostics: list = field(default_factory=list)
     roots: list = field(default_factory=list)     # the paths as given, for relative display
 
+    def found(self) -> bool:
+        """Whether the paths hold anything to check (a file that fails to parse counts)."""
+        return bool(self.cfn_files or self.plan_files or self.tf_dirs or self.too_large
+                    or any(d.code == "WAL-PARSE-001" for d in self.diagnostics))
+
     def limits(self) -> dict:
         """Module dirs brought in only by named files -> the files findings are kept for."""
         return {os.path.normpath(d): {os.path.normpath(f) for f in files}
@@ -83,6 +88,14 @@ def _classify_template(path: str, inputs: Inputs, explicit: bool) -> None:
             inputs.too_large.append((path, size))
         else:
             inputs.cfn_files.append(path)
+    elif explicit:
+        inputs.diagnostics.append(_not_iac(path, "does not look like a CloudFormation template"))
+
+
+def _not_iac(path: str, why: str) -> Diagnostic:
+    """A file named on the command line that walint does not read: said on standard error
+    (no finding), so that a typo or a wrong file is visible."""
+    return Diagnostic(path, None, f"{why}; skipped", "note", "WAL-IO")
 
 
 def _add_tf(path: str, inputs: Inputs, explicit: bool) -> None:
@@ -179,3 +192,7 @@ def _discover(inputs: Inputs, exclude, respect_gitignore) -> None:
             _add_tf(path, inputs, explicit=True)
         elif _is_template_name(path):
             _classify_template(path, inputs, explicit=True)
+        else:
+            inputs.diagnostics.append(_not_iac(
+                path, "not a CloudFormation template or Terraform file (.tf, .tf.json, .yaml, "
+                      ".yml, .json, .template)"))

@@ -201,6 +201,10 @@ def parse_all(inputs, options, jobs=None) -> ParseResult:
     limits = getattr(options, "budgets", None) or budgets.ACTIVE
     budgets.configure(limits)
     units = units_of(inputs)
+    if inputs.tf_dirs or inputs.plan_files:
+        from walint.parsers.terraform.syntax import require_runtime
+
+        require_runtime()           # before any worker: an old tree-sitter is exit 2, not 0 findings
     jobs = default_jobs() if jobs is None else jobs
     workers = jobs if jobs > 1 and len(units) > 1 and sum(map(_size, units)) >= PARALLEL_BYTES else 1
     if units and IN_WORKERS and _can_fork():

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from walint import __version__
 from walint.engine import baseline as baseline_mod
 from walint.engine import boundary, builtin, suppress
-from walint.engine.discovery import discover
+from walint.engine.discovery import discover, is_tf
+from walint.engine.errors import UsageError
 from walint.engine.loader import load_rules
 from walint.engine.parse import parse_all
 from walint.engine.paths import PathNamer
@@ -46,6 +47,7 @@ class ScanOptions:
     today: object = None                  # datetime.date for suppression expiry (default today)
     configuration: dict = field(default_factory=dict)   # what the configuration file turned off
     root: str | None = None               # --root (default: boundary.scan_root of the paths)
+    require_input: bool = False           # no IaC file under the paths is a UsageError (the CLI's default)
 
 
 class _Locator:
@@ -133,10 +135,14 @@ class _Locator:
 
 
 def _kept(limits, resource_or_file, scope=None):
-    """Pre-commit mode: keep only findings in the files named on the command line."""
+    """Pre-commit mode: keep only findings in the Terraform files named on the command
+    line (a module's other files are read, not reported). A template beside them is only
+    read when it was named, so its findings stay."""
     if not limits:
         return True
     file = os.path.normpath(resource_or_file)
+    if not is_tf(file):
+        return True
     scope = os.path.normpath(scope) if scope else os.path.dirname(file) or "."
     return scope not in limits or file in limits[scope]
 
@@ -227,6 +233,10 @@ def _config_files(files, notes) -> list:
 
 def _scan(paths, options, all_rules, chosen, root) -> Report:
     inputs = discover(paths, options.exclude or (lambda p: False), options.respect_gitignore)
+    if options.require_input and not inputs.found():
+        named = ", ".join(paths) if paths else "."
+        raise UsageError(f"{named}: no CloudFormation template or Terraform file to check "
+                         f"(a wrong path? --allow-empty accepts this)")
     namer = PathNamer(inputs.roots, root=root)
     locator = _Locator(namer, options.profile, options.severity_overrides,
                        options.profile_for, options.path_ignored)

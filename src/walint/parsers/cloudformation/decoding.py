@@ -209,10 +209,11 @@ def decode_text(path: str, text: str, out: Decoded | None = None) -> Decoded:
     if deep is not None:
         out.diagnostics.append(_diag(path, deep, f"template nests more than {MAX_FLOW_DEPTH} levels deep"))
         return out
+    opened = None
     try:
         template, matches = fastyaml.loads(text), None
     except fastyaml.NotATemplate as exc:
-        template, matches = None, exc.matches
+        template, matches, opened = None, exc.matches, exc.opened
     except fastyaml.Rejected:
         template, matches = _reference_decode(text, out)
         if template is None and matches is None:
@@ -227,6 +228,16 @@ def decode_text(path: str, text: str, out: Decoded | None = None) -> Decoded:
         if "recursion depth" in message:
             message = "template nests too deeply to be read"
         line = matches[0][0]
+        if line and line > 0:
+            last = len(out.lines) - (out.lines[-1] == "")     # a final line break opens no line
+            at_end = line > last or not "".join(out.lines[line - 1:]).strip()
+            line = min(line, last)                            # never past the end
+            if opened and opened[0] != line:
+                # an unclosed `[`, `{` or quote: reported where it starts
+                where = "at the end of the file" if at_end else f"at line {line}"
+                message, line = f"{message} {where} (in the {opened[1]} that starts here)", opened[0]
+            elif opened:
+                message = f"{message} (in the {opened[1]} that starts here)"
         out.diagnostics.append(_diag(path, line if line and line > 0 else None, message))
         return out
     if not isinstance(template, dict):

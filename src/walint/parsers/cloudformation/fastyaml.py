@@ -36,6 +36,8 @@ class NotATemplate(Exception):
     ~50 MB) for the one broken file of a scan; tests/cloudformation/test_cfn_fastyaml.py
     holds these messages to cfn-lint's on every broken corpus template."""
 
+    opened = None     # (line, what) of the unclosed construct a syntax error is inside
+
     def __init__(self, matches):
         super().__init__(matches[0][1])
         self.matches = matches
@@ -154,6 +156,17 @@ def _expanded_size_exceeds(root, limit: int) -> bool:
     return False
 
 
+def _opened_at(exc):
+    """(line, "flow sequence") of the `[...]`, `{...}` or quoted string a YAML syntax
+    error is inside, or None. The reader notices such an error only where it gives up,
+    often lines later or past the end of the file: decoding.py reports it where the
+    construct starts."""
+    context, opened = getattr(exc, "context", None) or "", getattr(exc, "context_mark", None)
+    if opened is None or not ("flow" in context or "quoted" in context):
+        return None
+    return opened.line + 1, context.replace("while parsing a ", "").replace("while scanning a ", "")
+
+
 def loads(text: str):
     """The decoded template (mappings, sequences and strings carry start/end marks)."""
     try:
@@ -172,7 +185,9 @@ def loads(text: str):
                 or exc.problem.startswith("found unknown escape character")):
             raise Rejected(str(exc)) from None      # cfn-lint then tries it as JSON
         mark = exc.problem_mark
-        raise NotATemplate([(mark.line + 1 if mark else None, exc.problem)]) from None
+        error = NotATemplate([(mark.line + 1 if mark else None, exc.problem)])
+        error.opened = _opened_at(exc)
+        raise error from None
     except Exception as exc:   # YAML errors and anything else: cfn-lint will say what it is
         raise Rejected(str(exc)) from None
     if template is None:            # an empty file reads as an empty template

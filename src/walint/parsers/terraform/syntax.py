@@ -306,6 +306,20 @@ def ts_parse(src: bytes):
     return _parser().parse(lambda off, _pt: src[off:off + _CHUNK])
 
 
+def require_runtime() -> None:
+    """Stop with a usage error (exit 2) when the installed tree-sitter lacks what this
+    module calls: with 0.24 (no QueryCursor) a file with a comment lost its resources and
+    the scan said "0 findings". pyproject.toml's floor says the same; this also covers a
+    source checkout run without installing."""
+    import tree_sitter
+
+    if not hasattr(tree_sitter, "QueryCursor"):
+        from walint.engine.errors import UsageError
+
+        raise UsageError("the installed tree-sitter is too old for walint (0.25 or newer is "
+                         "needed to read Terraform): pip install 'tree-sitter>=0.25'")
+
+
 def _parser():
     global _PARSER
     if _PARSER is None:
@@ -1006,18 +1020,35 @@ def _flush_heredoc(parts):
 
 
 def _first_error(root):
-    """(line, message) of the first ERROR/MISSING node in document order, or None."""
+    """(line, message) of the first ERROR/MISSING node in document order, or None.
+
+    A missing closer (`}`, `]`, `"`) sits where the parser gave up, often the end of the
+    file: the error is reported at the line where the unclosed construct starts."""
     stack = [root]
     while stack:
         n = stack.pop()
         if n.is_missing:
-            return n.start_point[0] + 1, f"syntax error: missing {n.type!r}"
+            opened = n.parent
+            while opened is not None and (opened.type.endswith("_end") or opened.is_missing):
+                opened = opened.parent
+            if opened is None or opened.type in ("config_file", "body"):
+                return min(n.start_point[0] + 1, _last_line(root)), f"syntax error: missing {n.type!r}"
+            what = opened.type.replace("_lit", "").replace("_", " ")
+            closer = {"quoted_template_end": '"'}.get(n.type, n.type)
+            return (opened.start_point[0] + 1,
+                    f"syntax error: missing {closer!r} (the {what} that starts here is not closed)")
         if n.is_error:
             snippet = n.text[:30].decode("utf-8", "replace").split("\n")[0] if n.text else ""
             return n.start_point[0] + 1, f"syntax error near {snippet!r}" if snippet else "syntax error"
         if n.has_error:
             stack.extend(reversed(n.children))
     return None
+
+
+def _last_line(root) -> int:
+    """The last line that holds text (a file's final newline opens no line of its own)."""
+    end = root.end_point
+    return end[0] + 1 if end[1] else max(end[0], 1)
 
 
 _COMMENT_QUERY = None
