@@ -30,6 +30,7 @@ _LINK = re.compile(r"symbolic link to (\S+)")
 def prepare(case: Path, into: Path) -> Path:
     dest = into / case.name
     shutil.copytree(case, dest, symlinks=True)
+    (dest / "repo").mkdir(exist_ok=True)        # gen.py cases write their input there
     for p in dest.rglob("*"):
         os.chmod(p, 0o755 if p.is_dir() or p.suffix == ".sh" else 0o644)
     for stub in dest.rglob("*.SYMLINK.txt"):
