@@ -553,10 +553,10 @@ def cross_region_backup(graph):
             yield res.unknown(None, "a cross-region copy may exist but its region or coverage is "
                               "unknown", key="dr")
             continue
-        yield res.finding(None, f"{what} {res.address} has no copy in another region (no "
+        yield res.finding(None, f"{what} {res.address} has no copy in another region: no "
                           + ("replication" if res.kind == "bucket" else
                              "automated-backup replication, global database")
-                          + " or AWS Backup copy action); if disaster recovery is managed "
+                          + " or AWS Backup copy action; if disaster recovery is managed "
                           "elsewhere, suppress this finding with that reason", key="dr")
 
 

@@ -233,8 +233,8 @@ def data_store_private_subnet(graph):
             if store.kind == "db_instance" and public_by_default(graph, store):
                 continue  # one missing setting, one finding: WAL-NET-003's, an error in every profile
             if store.kind in ("db_instance", "db_cluster", "cache_rg", "cache_cluster", "docdb_cluster"):
-                yield store.finding(None, f"{_what(store)} names no subnet group, so it is placed in the "
-                                    "default VPC, whose subnets are all public: nothing but a security "
+                yield store.finding(None, f"{_what(store)} names no subnet group: it is placed in the "
+                                    "default VPC, whose subnets are all public, and nothing but a security "
                                     "group separates it from the internet (create a subnet group of "
                                     "isolated data subnets)", key="default-vpc",
                                     # RULES.md: a warning, not an error, in development

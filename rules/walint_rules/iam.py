@@ -491,9 +491,9 @@ def iam_no_star_resource_writes(graph):
                 level = "note" if all(c in LOG_WRITES for c in covered) else None
                 yield doc.resource.finding(
                     _anchor(st, "Resource"),
-                    f"{doc.label} of {doc.resource.address} allows write actions "
-                    f"{', '.join(named[:5])}{' ...' if len(named) > 5 else ''} on every resource "
-                    "(Resource \"*\")", key=st.key, severity=level)
+                    f"{doc.label} of {doc.resource.address} allows write actions on every resource "
+                    f"(Resource \"*\"): {', '.join(named[:5])}{' ...' if len(named) > 5 else ''}",
+                    key=st.key, severity=level)
             elif covered or undecided:
                 yield doc.resource.unknown(_anchor(st, "Resource"),
                                            "the statement's actions, resources or Effect cannot be resolved",

@@ -471,8 +471,9 @@ def lambda_async_failure_destination(graph):
                 "the dead-letter or on-failure target"
             yield fn.unknown(None, f"{why} depends on a value walint cannot resolve", key="async-failures")
             continue
-        yield fn.finding(None, f"Lambda function {fn.address} is invoked asynchronously ({invokers[0]}) but has no "
-                         "dead-letter queue or on-failure destination: an event that fails every retry is dropped",
+        yield fn.finding(None, f"Lambda function {fn.address} has no dead-letter queue or on-failure destination "
+                         f"though it is invoked asynchronously: an event that fails every retry is dropped "
+                         f"(invoked by {invokers[0]})",
                          key="async-failures")
 
 

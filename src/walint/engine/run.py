@@ -92,7 +92,7 @@ class _Locator:
             # calling one module give the same file, line and address (RULES.md §3.5).
             call_file, call_line = f.resource.call_sites[0]
             call = f"{self.namer(call_file)}:{call_line}"
-            message = f"{message} (through the call at {call})"
+            message = f"{message}. Through the call at {call}"
             related.append(Location(self.namer(call_file), call_line, call_line, 1, "",
                                     "the module call or nested stack that brings it in"))
             call_key = call

@@ -167,7 +167,7 @@ class Resource:
             else:
                 words.append(f"the default of {kind} {name}, which the "
                              f"{'module call' if kind == 'variable' else 'parent stack'} does not set")
-        return " (from " + "; ".join(words) + ")"
+        return ". It comes from " + "; ".join(words)
 
     # -- words for messages -------------------------------------------------------------
 
