@@ -21,7 +21,6 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from walint.engine import boundary
 from walint.engine.errors import UsageError

@@ -730,14 +730,6 @@ class Evaluator(Expressions, Building):
             self.diag(file, call.line, f"module {name} (source {source}): its directory{where} is "
                       f"{refused}; not analysed", level="note", code="WAL-IO")
             return Unknown(f"module {name} (source {source}) was not analysed")
-        refused = boundary.current().allows_dir(child_dir) if child_dir is not None else None
-        if refused:
-            written = (self.modules_json_written or {}).get(".".join(m.key_path + [name]))
-            where = f" ({written} in .terraform/modules/modules.json)" if written and \
-                not _is_local_source(source) else ""
-            self.diag(file, call.line, f"module {name} (source {source}): its directory{where} is "
-                      f"{refused}; not analysed", level="note", code="WAL-IO")
-            return Unknown(f"module {name} (source {source}) was not analysed")
         if child_dir is None:
             self.diag(file, call.line, f"module {name} (source {source}) was not analysed: run terraform init so "
                       ".terraform/modules exists", level="note", code="WAL-TF-MODULE")
