@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from walint.engine import boundary
 from walint.engine.errors import UsageError
-from walint.parsers.base import Diagnostic, encoding_problem
+from walint.parsers.base import INCOMPLETE, Diagnostic, encoding_problem
 
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__",
                        ".venv", ".tox"})
@@ -152,8 +152,11 @@ def _walk(root: str, inputs: Inputs, exclude, ignored=None) -> None:
                         full, None, f"{_broken_link(full)}; skipped", "note", "WAL-IO"))
                     continue
                 why = boundary.current().refusal(full)
-                if why:
-                    inputs.diagnostics.append(Diagnostic(full, None, boundary.link_note(why), "note", "WAL-IO"))
+                if why and not is_tf(name):
+                    # a file of the tree walint did not read: what it holds is not checked (a
+                    # .tf link is said once, by the module loader, which refuses it the same way)
+                    inputs.diagnostics.append(Diagnostic(full, None, f"{boundary.link_note(why)}: nothing "
+                                                         "in it was checked", "error", INCOMPLETE))
                     continue
             elif not _regular(full):
                 inputs.diagnostics.append(Diagnostic(

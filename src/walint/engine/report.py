@@ -105,9 +105,14 @@ class Report:
     def exit_code(self) -> int:
         """0 or 1 by the fail-on level. An internal error in a rule is a WAL-PARSE-002
         finding (error in every profile), so it fails the scan with 1 like a parse error;
-        3 is left to a crash of walint itself (cli.main), which prints no report."""
+        3 is left to a crash of walint itself (cli.main), which prints no report. What was
+        not fully evaluated fails the scan even when WAL-PARSE-002 is deselected or turned
+        off (it is then said on standard error only): a gate never passes what it did not
+        check; `--fail-on never` (the command line's or the configuration's) still gives 0."""
         if self.fail_on == "never":
             return 0
+        if self.incomplete:
+            return 1
         order = ("error", "warning", "note")
         threshold = order.index(self.fail_on)
         return 1 if any(order.index(r.level) <= threshold for r in self.active()) else 0

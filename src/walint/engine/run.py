@@ -185,10 +185,7 @@ def scan(paths, options: ScanOptions | None = None) -> Report:
         var_files = _config_files(options.var_files, config_notes)
         parameter_files = _config_files(options.parameter_files, config_notes)
         options = dataclasses.replace(options, var_files=var_files, parameter_files=parameter_files)
-        report = _scan(paths, options, all_rules, chosen, root)
-    report.diagnostics = sorted(set(report.diagnostics) | set(config_notes),
-                                key=lambda d: (d.file, d.line or 0, d.message))
-    return report
+        return _scan(paths, options, all_rules, chosen, root, config_notes)
 
 
 def _boundary(paths, root, options) -> boundary.Boundary:
@@ -222,8 +219,9 @@ def _config_files(files, notes) -> list:
             if not why and os.path.lexists(f) and not os.path.isfile(f):
                 why = "not a regular file"
             if why:
-                notes.append(Diagnostic(f.config, None, f"{f.key}: {f.written}: {why}; not read",
-                                        "note", "WAL-IO"))
+                # what the configuration asked for was not evaluated: never a silent pass
+                notes.append(Diagnostic(f.config, None, f"{f.key}: {f.written}: {why}; not read, so "
+                                        "the inputs it holds were not evaluated", "error", INCOMPLETE))
                 continue
             if not os.path.exists(f):
                 raise UsageError(f"{f.config}: {f.key}: {f.written}: no such file")
@@ -231,8 +229,9 @@ def _config_files(files, notes) -> list:
     return out
 
 
-def _scan(paths, options, all_rules, chosen, root) -> Report:
+def _scan(paths, options, all_rules, chosen, root, refused=()) -> Report:
     inputs = discover(paths, options.exclude or (lambda p: False), options.respect_gitignore)
+    inputs.diagnostics.extend(refused)
     if options.require_input and not inputs.found():
         named = ", ".join(paths) if paths else "."
         raise UsageError(f"{named}: no CloudFormation template or Terraform file to check "

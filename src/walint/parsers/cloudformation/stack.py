@@ -284,7 +284,8 @@ class Stack:
             if refused:
                 # before any existence check: whether a file exists out there is not told either
                 self.warn(self.keys.get(logical), f"nested stack {logical}: template {url} is {refused}; "
-                          "not read", level="note", code="WAL-IO")
+                          "not read, so its resources were not evaluated", level="error", code=INCOMPLETE,
+                          address=self.address(logical))
                 return None
         else:
             path = self._local_copy(url)

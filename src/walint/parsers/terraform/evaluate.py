@@ -727,8 +727,8 @@ class Evaluator(Expressions, Building):
             written = (self.modules_json_written or {}).get(".".join(m.key_path + [name]))
             where = f" ({written} in .terraform/modules/modules.json)" if written and \
                 not _is_local_source(source) else ""
-            self.diag(file, call.line, f"module {name} (source {source}): its directory{where} is "
-                      f"{refused}; not analysed", level="note", code="WAL-IO")
+            self.incomplete(file, call.line, f"module {name} (source {source}): its directory{where} is "
+                            f"{refused}; its resources were not evaluated", f"{m.prefix}module.{name}")
             return Unknown(f"module {name} (source {source}) was not analysed")
         if child_dir is None:
             self.diag(file, call.line, f"module {name} (source {source}) was not analysed: run terraform init so "

@@ -144,8 +144,8 @@ def _load_module(dir_, ev) -> Module:
             data = read_source(path)
         except boundary.Refused as e:
             # discovery says the same of a link it meets: one note, and nothing read
-            ev.diag(path, None, boundary.link_note(str(e)) if os.path.islink(path) else f"{e}; not read",
-                    level="note", code="WAL-IO")
+            why = boundary.link_note(str(e)) if os.path.islink(path) else f"{e}; not read"
+            ev.diag(path, None, f"{why}: the module is evaluated without it", level="error", code=INCOMPLETE)
             continue
         except SourceError as e:
             ev.note_file(path)

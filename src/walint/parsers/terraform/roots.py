@@ -5,7 +5,7 @@ import json
 import os
 
 from walint.engine.boundary import Refused, link_note
-from walint.parsers.base import SourceError, encoding_problem, read_source
+from walint.parsers.base import INCOMPLETE, SourceError, encoding_problem, read_source
 
 from . import syntax as S
 from .loading import load_module
@@ -39,7 +39,7 @@ def _modules_json(ev, root):
     try:
         data = json.loads(read_source(path).decode("utf-8"))
     except Refused as e:
-        ev.diag(path, None, _refused_note(path, e), level="note", code="WAL-IO")
+        ev.diag(path, None, _refused_note(path, e), level="error", code=INCOMPLETE)
         return {}
     except (SourceError, ValueError) as e:
         ev.diag(path, 1, f"cannot read modules.json: {e}", level="warning", code="WAL-TF-MODULE")
@@ -65,7 +65,8 @@ def _candidate(ev, path) -> bool:
 
 def _refused_note(path, error) -> str:
     """The note for a file the read boundary refused (nothing of it was read)."""
-    return link_note(str(error)) if os.path.islink(path) else f"{error}; not read"
+    why = link_note(str(error)) if os.path.islink(path) else f"{error}; not read"
+    return f"{why}: what it holds was not evaluated"
 
 
 def _tfvars_values(ev, path, inst):
@@ -75,7 +76,7 @@ def _tfvars_values(ev, path, inst):
     try:
         data = read_source(path, budgets.ACTIVE.vars_file_bytes)
     except Refused as e:
-        ev.diag(path, None, _refused_note(path, e), level="note", code="WAL-IO")
+        ev.diag(path, None, _refused_note(path, e), level="error", code=INCOMPLETE)
         return {}
     except SourceError as e:
         ev.note_file(path)
