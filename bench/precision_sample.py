@@ -6,20 +6,21 @@
 Runs `walint scan --format json` (production profile) over the corpus, keeps the error
 and warning findings that are not suppressed, leaves out the cfn-lint test fixtures
 (deliberately broken snippets, not infrastructure anyone deploys), and draws `--size`
-findings with a seeded random generator, so anyone can redraw the same sample from the
-same walint and corpus.
+findings at random (the lowest seeded hashes of their fingerprints), so anyone can redraw
+the same sample from the same walint and corpus.
 
 Each drawn finding is printed as a markdown table row. A reviewer reads each one (opens
 the file, decides) and records the verdict in the verdicts file, keyed by the finding's
 fingerprint: `right`, `debatable` (right, but not worth its severity) or `wrong`, with a
-one-line reason. Verdicts already recorded are filled in, so a redraw after a change only
-asks for the findings that are new. The totals line counts the verdicts of the sample.
+one-line reason and the level judged. Verdicts already recorded are filled in, so a redraw
+after a change only asks for the findings that are new or whose level changed. The totals
+line counts the verdicts of the sample.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import random
 import subprocess
 import sys
 from collections import Counter
@@ -43,15 +44,25 @@ def findings(corpus: Path, profile: str) -> list[dict]:
 
 
 def draw(pool: list[dict], size: int, seed: int) -> list[dict]:
-    pool = sorted(pool, key=lambda f: (f["file"], f["line"], f["rule"], f["address"], f["message"]))
-    sample = random.Random(seed).sample(pool, min(size, len(pool)))
-    return sorted(sample, key=lambda f: (f["rule"], f["file"], f["line"]))
+    """The `size` findings whose seeded hash of the fingerprint ranks lowest: a uniform
+    random draw that stays put when the pool changes, so a fix takes its own findings out
+    of the sample and the next-ranked ones come in, instead of redrawing all of it."""
+    def rank(f):
+        return hashlib.sha256(f"{seed}:{f['fingerprint']}".encode()).hexdigest(), f["message"]
+    sample = sorted(pool, key=rank)[:size]
+    return sorted(sample, key=lambda f: (f["rule"], f["file"], f["line"], f["address"]))
 
 
 def read_verdicts(path: Path | None) -> dict:
     if not path or not path.exists():
         return {}
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def verdict_of(finding: dict, verdicts: dict) -> dict:
+    """The recorded verdict of a finding, or {} when there is none or it judged another level."""
+    v = verdicts.get(finding["fingerprint"], {})
+    return v if v.get("level", finding["severity"]) == finding["severity"] else {}
 
 
 def cell(text: str, limit: int = 160) -> str:
@@ -74,14 +85,14 @@ def main(argv=None) -> int:
     sample = draw(pool, args.size, args.seed)
     verdicts = read_verdicts(args.verdicts)
     if args.pending:
-        print(json.dumps([f for f in sample if f["fingerprint"] not in verdicts], indent=1))
+        print(json.dumps([f for f in sample if not verdict_of(f, verdicts)], indent=1))
         return 0
     print(f"{len(pool)} error/warning findings in the pool; seed {args.seed}, {len(sample)} drawn.\n")
     print("| # | rule | level | where | message | verdict | why |")
     print("|---|---|---|---|---|---|---|")
     counts = Counter()
     for i, f in enumerate(sample, 1):
-        v = verdicts.get(f["fingerprint"], {})
+        v = verdict_of(f, verdicts)
         counts[v.get("verdict", "pending")] += 1
         print(f"| {i} | {f['rule']} | {f['severity']} | `{cell(f['file'], 90)}:{f['line']}` | "
               f"{cell(f['message'])} | {v.get('verdict', 'pending')} | {cell(v.get('why', ''), 200)} |")

@@ -19,6 +19,9 @@ REPLICA = """Resources:
   Replica:
     Type: AWS::RDS::DBInstance
     Properties: {SourceDBInstanceIdentifier: !Ref Source, DBInstanceClass: db.t3.micro}
+  ReplicaSaysNo:
+    Type: AWS::RDS::DBInstance
+    Properties: {SourceDBInstanceIdentifier: !Ref Source, DBInstanceClass: db.t3.micro, StorageEncrypted: false}
   Outside:
     Type: AWS::RDS::DBInstance
     Properties: {SourceDBInstanceIdentifier: arn:aws:rds:eu-west-1:1:db:other, DBInstanceClass: db.t3.micro}
@@ -29,7 +32,7 @@ def test_a_read_replica_is_reported_through_its_source(tmp_path):
     (tmp_path / "t.yaml").write_text(REPLICA)
     got = [f for f in _findings(tmp_path, "--select", "WAL-ENC-001") if f[0] == "WAL-ENC-001"]
     assert ("WAL-ENC-001", "Source", "error") in got
-    assert not [f for f in got if f[1] == "Replica"]                 # one fix, one finding
+    assert not [f for f in got if f[1] in ("Replica", "ReplicaSaysNo")]  # one fix, one finding
     assert ("WAL-ENC-001", "Outside", "note") in got                 # source not scanned: unknown
 
 
@@ -101,3 +104,171 @@ def test_a_classic_load_balancers_group_may_admit_the_internet_on_80_and_443(tmp
     (tmp_path / "t.yaml").write_text(CLASSIC_ELB.replace("Type: AWS::ElasticLoadBalancing::LoadBalancer",
                                                          "Type: AWS::EC2::Instance"))
     assert ("WAL-SG-002", "LbGroup", "error") in _findings(tmp_path, "--select", "WAL-SG-002")
+
+
+DEPLOY_TIME = """Resources:
+  Cache:
+    Type: AWS::ElastiCache::ReplicationGroup
+    Properties: {ReplicationGroupDescription: c, Engine: redis, CacheNodeType: cache.t3.micro}
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/fn
+      Code: {ZipFile: "CODE"}
+  Trigger:
+    Type: Custom::Trigger
+    Properties: PROPS
+"""
+
+
+def _deploy_time(tmp_path, code, props):
+    text = DEPLOY_TIME.replace("CODE", code).replace("PROPS", props)
+    (tmp_path / "t.yaml").write_text(text)
+    return {(rule, level) for rule, address, level in
+            _findings(tmp_path, "--select", "WAL-BAK-001,WAL-ENC-003") if address == "Cache"}
+
+
+def test_a_setting_a_deploy_time_function_is_given_a_value_for_is_unknown(tmp_path):
+    got = _deploy_time(tmp_path, "pass", "{ServiceToken: !GetAtt Fn.Arn, Id: !Ref Cache, SSRetentionLimit: 7}")
+    assert ("WAL-BAK-001", "note") in got                            # it may set the retention
+    assert ("WAL-ENC-003", "error") in got                           # nothing said of encryption
+
+
+def test_a_setting_the_functions_inline_code_names_is_unknown(tmp_path):
+    got = _deploy_time(tmp_path, "modify_replication_group(SnapshotRetentionLimit=7)",
+                       "{ServiceToken: !GetAtt Fn.Arn, Id: !Ref Cache}")
+    assert ("WAL-BAK-001", "note") in got and ("WAL-ENC-003", "error") in got
+
+
+def test_a_deploy_time_function_that_only_receives_the_resource_changes_nothing(tmp_path):
+    got = _deploy_time(tmp_path, "describe_replication_groups()",
+                       "{ServiceToken: !GetAtt Fn.Arn, Id: !Ref Cache, Limit: 7}")
+    assert ("WAL-BAK-001", "error") in got
+    # a value for the setting, but the resource is not handed over
+    got = _deploy_time(tmp_path, "pass", "{ServiceToken: !GetAtt Fn.Arn, SnapshotRetentionLimit: 7}")
+    assert ("WAL-BAK-001", "error") in got
+
+
+INVOCATION_TF = """
+resource "aws_elasticache_replication_group" "cache" {
+  replication_group_id = "cache"
+  description          = "cache"
+  engine               = "redis"
+  node_type            = "cache.t3.micro"
+}
+
+resource "aws_lambda_invocation" "tune" {
+  function_name = "tune"
+  input         = jsonencode({ GroupId = aws_elasticache_replication_group.cache.id, NAME = 7 })
+}
+"""
+
+
+def test_a_lambda_invocation_reads_like_a_custom_resource(tmp_path):
+    (tmp_path / "main.tf").write_text(INVOCATION_TF.replace("NAME", "SnapshotRetentionLimit"))
+    got = _findings(tmp_path, "--select", "WAL-BAK-001")
+    assert [level for _, _, level in got] == ["note"]
+    (tmp_path / "main.tf").write_text(INVOCATION_TF.replace("NAME", "NodeCount"))
+    got = _findings(tmp_path, "--select", "WAL-BAK-001")
+    assert [level for _, _, level in got] == ["error"]
+
+
+def test_a_group_with_only_private_addresses_behind_it_is_not_open_to_the_internet():
+    from testenv import FIXTURES
+    got = _findings(FIXTURES / "WAL-SG-002" / "fail", "--select", "WAL-SG-002")
+    endpoint = [f for f in got if "ndpoint" in f[1]]
+    assert len(endpoint) == 2 and {f[2] for f in endpoint} == {"warning"}   # both formats
+    assert {f[2] for f in got if f not in endpoint} == {"error"}
+
+
+ICMP_CFN = """Resources:
+  Web:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+      VpcId: vpc-1
+      SecurityGroupIngress:
+        - {IpProtocol: icmp, FromPort: 8, ToPort: -1, CidrIp: 0.0.0.0/0}
+        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}
+  Server:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-1, InstanceType: t3.micro, SecurityGroupIds: [!Ref Web]}
+"""
+
+ICMP_TF = """
+resource "aws_security_group" "web" {
+  vpc_id = "vpc-1"
+  ingress {
+    protocol    = "icmp"
+    from_port   = 8
+    to_port     = -1
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+
+resource "aws_instance" "server" {
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  vpc_security_group_ids = [aws_security_group.web.id]
+}
+"""
+
+
+def test_icmp_from_the_internet_is_a_warning_an_open_port_an_error(tmp_path):
+    (tmp_path / "t.yaml").write_text(ICMP_CFN)
+    (tmp_path / "main.tf").write_text(ICMP_TF)
+    got = sorted(level for rule, _, level in _findings(tmp_path, "--select", "WAL-SG-002"))
+    assert got == ["error", "warning", "warning"]                  # 443 on the instance; icmp twice
+
+
+LB_ALL_CFN = """Resources:
+  LbGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: lb
+      VpcId: vpc-1
+      SecurityGroupIngress: [{IpProtocol: "-1", CidrIp: 0.0.0.0/0}]
+  Lb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties: {Subnets: [subnet-1, subnet-2], SecurityGroups: [!Ref LbGroup]}
+  HostGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: host
+      VpcId: vpc-1
+      SecurityGroupIngress: [{IpProtocol: "-1", CidrIp: 0.0.0.0/0}]
+  Host:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-1, InstanceType: t3.micro, SecurityGroupIds: [!Ref HostGroup, !Ref LbGroup]}
+"""
+
+LB_ALL_TF = """
+resource "aws_security_group" "lb" {
+  vpc_id = "vpc-1"
+  ingress {
+    protocol    = "-1"
+    from_port   = 0
+    to_port     = 0
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+
+resource "aws_lb" "public" {
+  subnets         = ["subnet-1", "subnet-2"]
+  security_groups = [aws_security_group.lb.id]
+}
+"""
+
+
+def test_all_traffic_on_a_group_only_load_balancers_use_is_a_warning(tmp_path):
+    (tmp_path / "main.tf").write_text(LB_ALL_TF)
+    assert [level for *_, level in _findings(tmp_path, "--select", "WAL-SG-001")] == ["warning"]
+    (tmp_path / "main.tf").unlink()
+    (tmp_path / "t.yaml").write_text(LB_ALL_CFN)
+    # the instance uses the load balancer's group too, so all its ports are open: an error
+    assert sorted(level for *_, level in _findings(tmp_path, "--select", "WAL-SG-001")) == ["error", "error"]
+    (tmp_path / "t.yaml").write_text(LB_ALL_CFN.replace(", !Ref LbGroup]", "]"))
+    got = {address: level for _, address, level in _findings(tmp_path, "--select", "WAL-SG-001")}
+    assert got == {"LbGroup": "warning", "HostGroup": "error"}

@@ -36,9 +36,11 @@ def rds_storage_encrypted(graph):
     Aurora engine, even one that names no cluster (AWS creates Aurora instances only in a
     cluster); when the engine cannot be resolved, the result is unknown. An instance restored from a
     snapshot inherits the snapshot's encryption, so walint cannot tell unless the
-    setting is explicit. A read replica is encrypted like its source: a replica of a
-    scanned instance is covered by the source's finding (one fix, one finding), a replica
-    of an instance outside the scan is unknown.
+    setting is explicit. A read replica is encrypted like its source, whatever its own
+    `StorageEncrypted` / `storage_encrypted` says (CloudFormation documents the property as
+    inherited; the replica API takes only a key): a replica of a scanned instance is covered
+    by the source's finding (one fix, one finding), a replica of an instance outside the
+    scan is unknown, and a replica that names a KMS key or asks for encryption passes.
 
     ## Example
     ```yaml
@@ -86,7 +88,7 @@ def rds_storage_encrypted(graph):
             yield db.unknown("engine", CLUSTER_UNDECIDED)
             continue
         key = _key_named(db.get("kms_key_id"))
-        if db.has("replicate_source_db") and not db.has("storage_encrypted") and key is False:
+        if db.has("replicate_source_db") and key is False and db.get("storage_encrypted") is not True:
             # a read replica is encrypted like its source: the source's finding says it
             source = db.get("replicate_source_db")
             if not (isinstance(source, Ref) and graph.deref(db, source) is not None):

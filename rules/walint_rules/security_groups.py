@@ -173,6 +173,13 @@ def _sg001_one(graph, r, note=""):
     return "fail", f"{what} to the internet ({src.value}{note})"
 
 
+def _load_balancers_only(graph, group) -> bool:
+    """The group is attached, and only to load balancers (which answer on their listener
+    ports alone, whatever the group admits)."""
+    atts = attached(graph, group) if group is not None else []
+    return bool(atts) and all(a.resource.kind in sgm.LB_KINDS for a in atts)
+
+
 # ----------------------------------------------------------------------------------------
 # WAL-SG-001
 # ----------------------------------------------------------------------------------------
@@ -198,6 +205,9 @@ def sg_no_internet_admin_data_ports(graph):
     holds whatever the group is attached to, and reads inline rules, the standalone rule
     resources (`AWS::EC2::SecurityGroupIngress`, `aws_security_group_rule`,
     `aws_vpc_security_group_ingress_rule`) and any port range that covers a sensitive port.
+    One case is a warning rather than an error: all traffic open on a group attached only
+    to load balancers. A load balancer answers on its listener ports alone, so no admin or
+    data port is reached through it; the group is still wider than it needs to be.
 
     ## Default
     A range that comes from a parameter or variable without a value is unknown and never
@@ -273,7 +283,13 @@ def sg_no_internet_admin_data_ports(graph):
     """
     for r in all_rules(graph, INGRESS):
         verdict, text = _sg001(graph, r)
-        if verdict == "fail":
+        if verdict == "fail" and r.is_all and _load_balancers_only(graph, r.group):
+            yield _finding(r, f"{text} on load balancer group {r.group.address}. Only the "
+                           f"listener ports answer, so no admin or data port is reached, but the "
+                           f"group should admit only those ports ({r.where()}; "
+                           f"{_attachment_text(graph, r.group)})",
+                           related=_related(graph, r), severity="warning")
+        elif verdict == "fail":
             yield _finding(r, f"{text} by {r.where()}; {_attachment_text(graph, r.group)}",
                            related=_related(graph, r))
         elif verdict == "unknown":
@@ -283,6 +299,27 @@ def sg_no_internet_admin_data_ports(graph):
 # ----------------------------------------------------------------------------------------
 # WAL-SG-002
 # ----------------------------------------------------------------------------------------
+
+# Resources that never hold a public address: an interface VPC endpoint's network
+# interfaces and a Lambda function's are private (AWS PrivateLink and Lambda VPC docs).
+PRIVATE_ONLY_KINDS = ("vpc_endpoint", "lambda")
+_PRIVATE_ONLY_WORDS = {"vpc_endpoint": "VPC endpoint", "lambda": "Lambda function"}
+
+
+def _private_only_text(atts) -> str:
+    """`VPC endpoint CfnEndpoint, which has` / `Lambda functions a, b, which have`."""
+    names = sorted({a.resource.address for a in atts})
+    kinds = {a.resource.kind for a in atts}
+    what = _PRIVATE_ONLY_WORDS[next(iter(kinds))] if len(kinds) == 1 else "attachment"
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"{what} {shown}, which has" if len(names) == 1 else f"{what}s {shown}, which have"
+
+
+def _icmp_level(r):
+    """ICMP from the internet exposes no service (a host answers pings and reports
+    errors): a warning, not the error of an open port."""
+    return "warning" if r.protocol in ("icmp", "icmpv6") else None
+
 
 @rule(id="WAL-SG-002", security_severity=8.0, name="sg-internet-ingress-lb-only",
       title="Internet ingress only on 80/443 and only to internet-facing LB SGs",
@@ -302,6 +339,14 @@ def sg_internet_ingress_lb_only(graph):
     balancer) bypasses it (SEC05-BP02). The group's role comes from its attachments: an
     `AWS::ElasticLoadBalancingV2::LoadBalancer` / `aws_lb` whose `Scheme` is
     `internet-facing` (the default) / `internal = false` (the default).
+
+    A group attached only to resources that never hold a public address (interface VPC
+    endpoints and Lambda functions, whose network interfaces are private) is not open to
+    the internet, whatever its rule says: `0.0.0.0/0` there admits every network that
+    routes to the VPC (peered VPCs, VPN, Transit Gateway). That is still wider than the
+    clients need, so it is reported, but as a warning that says so rather than an error
+    about the internet. ICMP open to the internet is a warning too: it exposes no
+    service, but lets anyone find and map the host.
 
     ## Default
     A group attached to nothing in the scanned files may be attached elsewhere: to a load
@@ -433,7 +478,7 @@ def sg_internet_ingress_lb_only(graph):
                     r, f"{_open(r)} to the internet ({src.value}) on the group "
                     f"of internet-facing load balancer {lb.address}, which should admit only "
                     f"80 and 443: {_rule_text(r)}; {_attachment_text(graph, r.group)}",
-                    related=_related(graph, r))
+                    related=_related(graph, r), severity=_icmp_level(r))
                 continue
             if any(f is None for f in facing):
                 lb = lbs[facing.index(None)]
@@ -443,13 +488,25 @@ def sg_internet_ingress_lb_only(graph):
             yield _finding(
                 r, f"{_open(r)} to the internet ({src.value}) on the group of "
                 f"internal load balancer {lbs[0].address}: {_rule_text(r)}; "
-                f"{_attachment_text(graph, r.group)}", related=_related(graph, r))
+                f"{_attachment_text(graph, r.group)}", related=_related(graph, r),
+                severity=_icmp_level(r))
+            continue
+        if atts and all(a.resource.kind in PRIVATE_ONLY_KINDS for a in atts):
+            # no public address behind the group: "any address" is every network that
+            # routes to the VPC, not the internet
+            yield _finding(
+                r, f"{_open(r)} to any address ({src.value}) on the group of "
+                f"{_private_only_text(atts)} only private addresses. Every network that routes to "
+                f"the VPC reaches it: admit the VPC's range or the clients' groups instead "
+                f"({_rule_text(r)})", related=_related(graph, r),
+                severity="warning")
             continue
         if atts:
             yield _finding(
                 r, f"{_open(r)} to the internet ({src.value}) on a group that "
                 f"is not an internet-facing load balancer's: {_rule_text(r)}; "
-                f"{_attachment_text(graph, r.group)}", related=_related(graph, r))
+                f"{_attachment_text(graph, r.group)}", related=_related(graph, r),
+                severity=_icmp_level(r))
             continue
         if ports_ok is not False:
             # attached to nothing in the scan: it may be the group of a load balancer of
@@ -464,7 +521,7 @@ def sg_internet_ingress_lb_only(graph):
                 r, f"unattached SG open to internet: {r.ports_label()} from {src.value} "
                 f"({r.where()}); sg {r.group.address} is attached to nothing declared here, so "
                 "it is not known to be an internet-facing load balancer's group",
-                related=_related(graph, r))
+                related=_related(graph, r), severity=_icmp_level(r))
 
 
 # ----------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from walint.engine.parse import parse_all
 from walint.engine.paths import PathNamer
 from walint.engine.report import Location, Report, Result, fingerprint
 from walint.engine.selection import select
+from walint.model.deploy_time import changed_at_deploy
 from walint.model.finding import Finding
 from walint.model.graph import Graph
 from walint.model.rule import DEFAULT_PROFILE, LEVELS
@@ -167,6 +168,11 @@ def run_rules(graph, rules, locator, limits, anchor="", report_failures=True):
             if f.status == "fail" and f.resource.optional:
                 f.status = "unknown"
                 f.message += " (the resource may not exist: its condition, count or for_each is unknown)"
+            if f.status == "fail":
+                changed = changed_at_deploy(graph, f.resource, f.setting)
+                if changed:
+                    f.status = "unknown"
+                    f.message += f" ({changed})"
             level = locator.level(rule, f)
             if level == "off":  # off for this file: its profile or per-path ignores
                 continue

@@ -27,3 +27,5 @@ class Finding:
     key: str = ""               # the rule's own distinguishing key for the fingerprint (port, source)
     severity: str | None = None  # a rule may lower its own level for one finding ("note")
     rule: object = None         # set by the engine: the Rule that produced it
+    setting: str = ""           # the attribute the rule judged, as the rule named it (even
+                                # when it is not set, so `path` is empty)

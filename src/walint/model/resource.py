@@ -132,7 +132,9 @@ class Resource:
         if not key and name is not None:
             key = name if isinstance(name, str) else ".".join(map(str, name))
         message += self._defaults_note(path)
-        return Finding(self, path, message, related=list(related), key=key, severity=severity)
+        setting = name if isinstance(name, str) else ".".join(map(str, path))
+        return Finding(self, path, message, related=list(related), key=key, severity=severity,
+                       setting=setting)
 
     def unknown(self, name=None, reason="", *, key="") -> Finding:
         """A check on this resource that could not be decided, and why (with the input that
