@@ -272,3 +272,47 @@ def test_all_traffic_on_a_group_only_load_balancers_use_is_a_warning(tmp_path):
     (tmp_path / "t.yaml").write_text(LB_ALL_CFN.replace(", !Ref LbGroup]", "]"))
     got = {address: level for _, address, level in _findings(tmp_path, "--select", "WAL-SG-001")}
     assert got == {"LbGroup": "warning", "HostGroup": "error"}
+
+
+SERVICE_ROLE_CFN = """Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: [PRINCIPAL]}, Action: sts:AssumeRole}]
+      Policies:
+        - PolicyName: service
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: [ec2:CreateNetworkInterface, ec2:DeleteNetworkInterface, ec2:Describe*,
+                         elasticloadbalancing:RegisterTargets, elasticloadbalancing:DeregisterTargets]
+                Resource: "*"
+"""
+
+SERVICE_ROLE_TF = """
+resource "aws_iam_role" "service" {
+  assume_role_policy = jsonencode({
+    Statement = [{ Effect = "Allow", Principal = { Service = "PRINCIPAL" }, Action = "sts:AssumeRole" }]
+  })
+}
+
+resource "aws_iam_role_policy" "service" {
+  role = aws_iam_role.service.id
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Resource = "*",
+                   Action = ["ecs:UpdateService", "cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms"] }]
+  })
+}
+"""
+
+
+def test_a_service_roles_documented_writes_are_not_reported_on_anyone_elses_role(tmp_path):
+    (tmp_path / "t.yaml").write_text(SERVICE_ROLE_CFN.replace("PRINCIPAL", "ecs.amazonaws.com"))
+    (tmp_path / "main.tf").write_text(SERVICE_ROLE_TF.replace("PRINCIPAL", "application-autoscaling.amazonaws.com"))
+    assert _findings(tmp_path, "--select", "WAL-IAM-003") == []
+    # the same statements on a role an instance or another service assumes are reported
+    (tmp_path / "t.yaml").write_text(SERVICE_ROLE_CFN.replace("PRINCIPAL", "ec2.amazonaws.com"))
+    (tmp_path / "main.tf").write_text(SERVICE_ROLE_TF.replace("PRINCIPAL", "ecs.amazonaws.com"))
+    got = _findings(tmp_path, "--select", "WAL-IAM-003")
+    assert sorted(address for _, address, _ in got) == ["Role", "aws_iam_role_policy.service"]

@@ -380,6 +380,30 @@ def principals(graph, resource):
     return roles, complete
 
 
+def sole_service_principal(role):
+    """The one AWS service principal (`ecs-tasks.amazonaws.com`) that every Allow statement
+    of the role's trust policy names, with nothing else and no condition; else None."""
+    doc = role.get("assume_role_policy_document") if role.format == "cloudformation" \
+        else role.get("assume_role_policy")
+    doc = load(doc)
+    if not isinstance(doc, dict):
+        return None
+    raw = doc.get("Statement")
+    items = raw if isinstance(raw, list) else [raw]
+    found = set()
+    for st in items:
+        if not isinstance(st, dict) or st.get("Effect", "Allow") != "Allow":
+            continue
+        principal = st.get("Principal")
+        if not isinstance(principal, dict) or set(principal) != {"Service"} or "Condition" in st:
+            return None
+        services = principal["Service"] if isinstance(principal["Service"], list) else [principal["Service"]]
+        if not all(isinstance(x, str) for x in services):
+            return None
+        found.update(services)
+    return found.pop() if len(found) == 1 else None
+
+
 def _trust_requires_mfa(role) -> bool:
     doc = role.get("assume_role_policy_document") if role.format == "cloudformation" \
         else role.get("assume_role_policy")

@@ -313,6 +313,40 @@ AGENT_WRITES = frozenset({
 })
 
 
+# Roles that only an AWS service can assume, and the writes AWS's own policy for that role
+# grants on "*": the service acts with them, no workload does (AWS Managed Policy
+# Reference). Application Auto Scaling's role for ECS services: AmazonEC2ContainerService-
+# AutoscaleRole v2 and AWSApplicationAutoscalingECSServicePolicy. The ECS service role:
+# AmazonEC2ContainerServiceRole v2 and the ECSTaskManagement statement of
+# AmazonECSServiceRolePolicy. A service-wide wildcard is not among them
+# (`application-autoscaling:*` left AmazonEC2ContainerServiceAutoscaleRole in its v2).
+SERVICE_ROLE_ACTIONS = {
+    "application-autoscaling.amazonaws.com": frozenset({
+        "ecs:updateservice", "cloudwatch:putmetricalarm", "cloudwatch:deletealarms"}),
+    "ecs.amazonaws.com": frozenset({
+        "ec2:authorizesecuritygroupingress", "ec2:attachnetworkinterface",
+        "ec2:createnetworkinterface", "ec2:createnetworkinterfacepermission",
+        "ec2:deletenetworkinterface", "ec2:deletenetworkinterfacepermission",
+        "ec2:detachnetworkinterface",
+        "elasticloadbalancing:deregisterinstancesfromloadbalancer",
+        "elasticloadbalancing:deregistertargets",
+        "elasticloadbalancing:registerinstanceswithloadbalancer",
+        "elasticloadbalancing:registertargets"}),
+}
+
+
+def service_actions(graph, holder) -> frozenset:
+    """The documented actions of the service that alone assumes every role the policy
+    lands on (SERVICE_ROLE_ACTIONS), or nothing when any role is assumed by someone else."""
+    roles, complete = P.principals(graph, holder)
+    if not complete or not roles:
+        return frozenset()
+    sets = [SERVICE_ROLE_ACTIONS.get(P.sole_service_principal(role)) for role in roles]
+    if any(s is None for s in sets):
+        return frozenset()
+    return frozenset.intersection(*sets)
+
+
 def _reported_wildcards(st):
     """(wildcard actions IAM-002 reports, undecided): the agent's services are not."""
     found, undecided = P.wildcard_actions(st)
@@ -341,10 +375,11 @@ def restrictable_writes(action: str):
     return [f"{service}:{n}" for n in fnmatch.filter(names.split(), name)]
 
 
-def _star_writes(action: str):
+def _star_writes(action: str, exempt=frozenset()):
     """The restrictable writes of an action pattern that IAM-003 asks to scope: all but
-    the Systems Manager agent's own (AGENT_WRITES)."""
-    return [a for a in restrictable_writes(action) if a not in AGENT_WRITES]
+    the Systems Manager and ECS agents' own (AGENT_WRITES) and those AWS documents for
+    the service role the policy belongs to (`exempt`)."""
+    return [a for a in restrictable_writes(action) if a not in AGENT_WRITES | exempt]
 
 
 @rule(id="WAL-IAM-003", security_severity=5.5, name="iam-no-star-resource-writes",
@@ -383,6 +418,18 @@ def iam_no_star_resource_writes(graph):
     `AmazonEC2ContainerServiceforEC2Role` grants them (`ecs:RegisterContainerInstance`,
     `ecs:DeregisterContainerInstance`, `ecs:CreateCluster`, `ecs:DiscoverPollEndpoint`,
     `ecs:Poll`, `ecs:StartTelemetrySession`, `ecs:Submit*`).
+
+    A role that only an AWS service can assume (its trust policy names that one service
+    principal and nothing else) may hold the writes AWS's own policy for that role grants
+    on `"*"`: the service acts with them for resources it picks at run time. Application
+    Auto Scaling's role for ECS services (`application-autoscaling.amazonaws.com`):
+    `ecs:UpdateService`, `cloudwatch:PutMetricAlarm`, `cloudwatch:DeleteAlarms`
+    (AmazonEC2ContainerServiceAutoscaleRole, AWSApplicationAutoscalingECSServicePolicy).
+    The ECS service role (`ecs.amazonaws.com`): the network-interface writes of awsvpc
+    networking, `ec2:AuthorizeSecurityGroupIngress` and the load-balancer
+    register/deregister actions (AmazonEC2ContainerServiceRole, AmazonECSServiceRolePolicy).
+    Any other write on such a role, and any service-wide wildcard (WAL-IAM-002), is still
+    reported.
 
     A `Condition` that names the resources makes `"*"` a scoped grant, and the statement
     passes. It counts when its operator matches positively (`StringEquals`,
@@ -477,9 +524,10 @@ def iam_no_star_resource_writes(graph):
             scoped = P.scoping_condition(st)
             if scoped is True:
                 continue                      # the Condition names the resources
+            exempt = service_actions(graph, doc.resource)
             covered = []
             for a in actions:
-                covered.extend(_star_writes(a))
+                covered.extend(_star_writes(a, exempt))
             if covered and scoped is None:
                 yield doc.resource.unknown(_anchor(st, "Condition"),
                                            "whether the statement's Condition limits it to named "
@@ -487,7 +535,7 @@ def iam_no_star_resource_writes(graph):
                                            "something walint cannot resolve (it could be \"*\")",
                                            key=st.key)
             elif covered and allow is True and only_star is True:
-                named = sorted({a for a in actions if _star_writes(a)})
+                named = sorted({a for a in actions if _star_writes(a, exempt)})
                 level = "note" if all(c in LOG_WRITES for c in covered) else None
                 yield doc.resource.finding(
                     _anchor(st, "Resource"),
