@@ -273,6 +273,12 @@ for _kind, _formats in _CATALOGUE_EDGE_COMPUTE_IDENTITY.items():
     for _fmt, _names in _formats.items():
         READS.setdefault(_kind, {}).setdefault(_fmt, []).extend(_names)
 
+# zones.py WAL-MAZ-002: Limitless clusters and their shard groups
+for _kind, _names in {"db_cluster": ["cluster_scalability_type", "cluster_identifier"],
+                      "db_shard_group": ["db_cluster_identifier", "compute_redundancy"]}.items():
+    for _fmt in ("cloudformation", "terraform"):
+        READS.setdefault(_kind, {}).setdefault(_fmt, []).extend(_names)
+
 # names read from resource types outside the kind table (rules match them by type)
 READS_BY_TYPE = {
     "AWS::ApiGateway::Stage": ["tracing_enabled"],

@@ -55,7 +55,14 @@ def aurora_multi_az(graph):
 
     ## Default
     Nothing creates instances for you: a cluster with no `AWS::RDS::DBInstance` /
-    `aws_rds_cluster_instance` pointing at it has no compute at all.
+    `aws_rds_cluster_instance` pointing at it has no compute at all. Aurora replica auto
+    scaling counts: a scalable target on `rds:cluster:ReadReplicaCount` for the cluster
+    with a minimum capacity of 1 or more keeps a reader beside a single declared writer
+    (RDS places it over the subnet group's zones); an unknown minimum gives unknown. An
+    Aurora PostgreSQL Limitless Database cluster (`ClusterScalabilityType` /
+    `cluster_scalability_type` `limitless`) has no instances: its compute is a DB shard
+    group, whose `ComputeRedundancy` / `compute_redundancy` (default 0) must be 1 or 2 to
+    keep a standby in another zone; a shard group outside the scan gives unknown.
 
     ## Example
     ```yaml
@@ -159,11 +166,23 @@ def aurora_multi_az(graph):
         if serverless is None:
             yield cluster.unknown("engine_mode", "the engine mode is unknown")
             continue
+        limitless = decide(cluster.get("cluster_scalability_type", "standard"),
+                           lambda t: isinstance(t, str) and t.lower() == "limitless")
+        if limitless is not False:
+            yield from _limitless(graph, cluster, limitless)
+            continue
         members, doubtful = _members(graph, cluster)
         sure, why = counted_members(members, doubtful)
         if why:
             yield cluster.unknown(None, why)
             continue
+        readers, target = _autoscaled_readers(graph, cluster)
+        if len(sure) == 1 and readers is None:
+            yield cluster.unknown(None, f"replica auto scaling {target.address} may add readers, but "
+                                  "its minimum capacity is unknown or it may not exist")
+            continue
+        if len(sure) == 1 and readers:
+            continue      # auto scaling keeps at least one reader; RDS spreads it over the subnets
         if len(sure) < 2:
             have = "no instance" if not members else f"1 instance ({members[0].address})"
             yield cluster.finding(None, f"Aurora cluster {cluster.address} has {have}: when the writer or "
@@ -195,6 +214,53 @@ def aurora_multi_az(graph):
                                   related=p.related(), key="zones")
         elif lo < 2:
             yield cluster.unknown(None, "the zones of the cluster's subnet group are unknown")
+
+
+def _autoscaled_readers(graph, cluster):
+    """(minimum readers, target) that Aurora replica auto scaling keeps in the cluster:
+    an `AWS::ApplicationAutoScaling::ScalableTarget` / `aws_appautoscaling_target` on
+    `rds:cluster:ReadReplicaCount` whose ResourceId names the cluster (`cluster:<id>`).
+    (0, None) without one; (None, target) when its minimum or its existence is unknown."""
+    name = cluster.get("cluster_identifier")
+    for t in graph.resources("scalable_target"):
+        if t.scope != cluster.scope or t.get("scalable_dimension") != "rds:cluster:ReadReplicaCount":
+            continue
+        rid = t.get("resource_id")
+        names_it = (cluster.address in rid.refs if isinstance(rid, Unknown)
+                    else isinstance(rid, str) and isinstance(name, str) and rid == f"cluster:{name}")
+        if not names_it:
+            continue
+        low = as_int(t.get("min_capacity"))
+        if t.optional or low is None:
+            return None, t
+        return max(low, 0), t
+    return 0, None
+
+
+def _limitless(graph, cluster, limitless):
+    """Aurora PostgreSQL Limitless Database runs its compute in a DB shard group, not in
+    cluster instances: standbys in other zones come from the group's compute redundancy
+    (0 none, 1 or 2 standbys per shard and router)."""
+    if limitless is None:
+        yield cluster.unknown("cluster_scalability_type", "whether the cluster is a Limitless "
+                              "cluster (compute in a shard group) or has instances is unknown")
+        return
+    groups = [g for g in graph.resources("db_shard_group") if g.scope == cluster.scope
+              and graph.deref(g, g.get("db_cluster_identifier")) is cluster]
+    if not groups:
+        yield cluster.unknown(None, f"Limitless cluster {cluster.address} runs in a DB shard group, "
+                              "and none in the scanned files names it")
+        return
+    for g in groups:
+        redundancy = as_int(g.get("compute_redundancy", 0))
+        if redundancy is None or g.optional:
+            yield g.unknown("compute_redundancy", "the shard group's compute redundancy is unknown")
+        elif redundancy < 1:
+            yield g.finding("compute_redundancy", f"shard group {g.address} of Limitless cluster "
+                            f"{cluster.address} has no compute standby "
+                            f"({g.setting('compute_redundancy', redundancy)}): when a shard or "
+                            "router node or its zone fails, nothing in another zone takes over",
+                            key="instances")
 
 
 def zone_of_member(graph, member):

@@ -34,6 +34,7 @@ _KINDS = {
                 "aws_vpc_security_group_egress_rule"),
     "db_instance": ("AWS::RDS::DBInstance", "aws_db_instance", "aws_rds_cluster_instance"),
     "db_cluster": ("AWS::RDS::DBCluster", "aws_rds_cluster"),
+    "db_shard_group": ("AWS::RDS::DBShardGroup", "aws_rds_shard_group"),
     "db_subnet_group": ("AWS::RDS::DBSubnetGroup", "aws_db_subnet_group"),
     "db_param_group": ("AWS::RDS::DBParameterGroup", "AWS::RDS::DBClusterParameterGroup",
                        "aws_db_parameter_group", "aws_rds_cluster_parameter_group"),
