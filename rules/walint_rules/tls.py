@@ -782,7 +782,10 @@ def elasticache_in_transit_encryption(graph):
     ## Default
     `TransitEncryptionEnabled` / `transit_encryption_enabled` defaults to false. When it
     is enabled, `TransitEncryptionMode` defaults to `required`; `preferred` exists only to
-    migrate running clusters. Memcached clusters are out of scope.
+    migrate running clusters. Memcached clusters are out of scope. A secondary replication
+    group of a global datastore (`GlobalReplicationGroupId` / `global_replication_group_id`)
+    that does not set it inherits the datastore's setting from its primary: unknown here,
+    and the primary, where the setting lives, is judged on its own.
 
     ## Example
     ```yaml
@@ -842,6 +845,11 @@ def elasticache_in_transit_encryption(graph):
             yield cc.unknown("engine", f"the engine {_UNRESOLVED}")
     for c in subjects:
         what = "replication group" if c.kind == "cache_rg" else "cache cluster"
+        if c.kind == "cache_rg" and not c.has("transit_encryption_enabled") \
+                and c.has("global_replication_group_id"):
+            yield c.unknown("global_replication_group_id", "a secondary of a global datastore "
+                            "inherits encryption in transit from the datastore's primary", key="transit")
+            continue
         enabled = is_true(c.get("transit_encryption_enabled"), False)
         if enabled is False:
             yield c.finding("transit_encryption_enabled" if c.has("transit_encryption_enabled") else None,
