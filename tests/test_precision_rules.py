@@ -191,3 +191,89 @@ def test_aws_config_delivery_bucket_is_an_audit_bucket(tmp_path):
     '''}
     got = results(tmp_path, files, "WAL-COST-001")
     assert [(r.location.address, r.level) for r in got] == [("aws_s3_bucket.history", "warning")]
+
+
+def test_a_vpn_port_makes_a_vpn_server_whatever_else_it_admits(tmp_path):
+    # SoftEther: IKE and NAT traversal beside 443 from the world
+    rules = (_rule("ingress", "tcp", 443, "0.0.0.0/0") + _rule("ingress", "udp", 500, "0.0.0.0/0")
+             + _rule("ingress", "udp", 4500, "0.0.0.0/0"))
+    assert results(tmp_path, {"main.tf": EDGE_ASG % rules}, "WAL-NET-004") == []
+    rules = _rule("ingress", "tcp", 443, "0.0.0.0/0") + _rule("ingress", "tcp", 22, "0.0.0.0/0")
+    got = results(tmp_path, {"main.tf": EDGE_ASG % rules}, "WAL-NET-004")
+    assert len(got) == 1 and "runs in public subnet" in got[0].message
+
+
+NAT_FROM_UNRESOLVED_RANGE = '''
+    variable "vpc_cidr" {
+      type = string
+    }
+''' + EDGE_ASG
+
+
+def test_a_forwarder_of_an_unresolved_range_may_be_a_nat_instance(tmp_path):
+    ingress = (_rule("ingress", "tcp", 443, "VPC") + _rule("ingress", "udp", 123, "VPC")).replace(
+        '"VPC"', "var.vpc_cidr")
+    mirrored = ingress + _rule("egress", "tcp", 443, "0.0.0.0/0") + _rule("egress", "udp", 123, "0.0.0.0/0")
+    files = {"main.tf": NAT_FROM_UNRESOLVED_RANGE % mirrored}
+    assert results(tmp_path, files, "WAL-NET-004") == []
+    assert len(results(tmp_path, files, "WAL-NET-004", unknown=True)) == 1
+    # not mirrored: an application server reached from somewhere walint cannot resolve
+    files = {"main.tf": NAT_FROM_UNRESOLVED_RANGE % (ingress + _rule("egress", "-1", 0, "0.0.0.0/0"))}
+    assert len(results(tmp_path, files, "WAL-NET-004")) == 1
+
+
+NAT_INSTANCE_CFN = '''
+    Parameters:
+      ParentVPCStack:
+        Type: String
+    Resources:
+      Vpc:
+        Type: AWS::EC2::VPC
+        Properties: {CidrBlock: 10.0.0.0/16}
+      Igw:
+        Type: AWS::EC2::InternetGateway
+      IgwAttachment:
+        Type: AWS::EC2::VPCGatewayAttachment
+        Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw}
+      Public:
+        Type: AWS::EC2::Subnet
+        Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.0.0/24, AvailabilityZone: eu-west-1a}
+      PublicRoutes:
+        Type: AWS::EC2::RouteTable
+        Properties: {VpcId: !Ref Vpc}
+      DefaultRoute:
+        Type: AWS::EC2::Route
+        Properties: {RouteTableId: !Ref PublicRoutes, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
+      PublicAssociation:
+        Type: AWS::EC2::SubnetRouteTableAssociation
+        Properties: {SubnetId: !Ref Public, RouteTableId: !Ref PublicRoutes}
+      NatGroup:
+        Type: AWS::EC2::SecurityGroup
+        Properties:
+          GroupDescription: NAT instance
+          VpcId: !Ref Vpc
+          SecurityGroupIngress:
+            - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: {"Fn::ImportValue": !Sub "${ParentVPCStack}-CidrBlock"}}
+          SecurityGroupEgress:
+            - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}
+      NatTemplate:
+        Type: AWS::EC2::LaunchTemplate
+        Properties:
+          LaunchTemplateData:
+            ImageId: ami-0a1b2c3d4e5f60001
+            NetworkInterfaces:
+              - {DeviceIndex: 0, AssociatePublicIpAddress: true, Groups: [!Ref NatGroup]}
+      NatGroupOfOne:
+        Type: AWS::AutoScaling::AutoScalingGroup
+        Properties:
+          MinSize: "1"
+          MaxSize: "1"
+          VPCZoneIdentifier: [!Ref Public]
+          LaunchTemplate: {LaunchTemplateId: !Ref NatTemplate, Version: "1"}
+'''
+
+
+def test_a_nat_instance_whose_vpc_range_is_imported_is_not_reported_as_the_app_tier(tmp_path):
+    files = {"t.yaml": NAT_INSTANCE_CFN}
+    assert results(tmp_path, files, "WAL-NET-004") == []
+    assert len(results(tmp_path, files, "WAL-NET-004", unknown=True)) == 1

@@ -316,3 +316,31 @@ def test_a_service_roles_documented_writes_are_not_reported_on_anyone_elses_role
     (tmp_path / "main.tf").write_text(SERVICE_ROLE_TF.replace("PRINCIPAL", "ecs.amazonaws.com"))
     got = _findings(tmp_path, "--select", "WAL-IAM-003")
     assert sorted(address for _, address, _ in got) == ["Role", "aws_iam_role_policy.service"]
+
+
+CONDITIONAL_SSH = """Parameters:
+  ParentBastionStack:
+    Type: String
+    Default: ""
+Conditions:
+  HasNoBastion: !Equals [!Ref ParentBastionStack, ""]
+Resources:
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: host, VpcId: vpc-1}
+  SshFromTheWorld:
+    Type: AWS::EC2::SecurityGroupIngress
+    Condition: HasNoBastion
+    Properties: {GroupId: !Ref Group, IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}
+"""
+
+
+def test_a_resource_that_exists_by_a_parameters_default_says_which_input_removes_it(tmp_path):
+    (tmp_path / "t.yaml").write_text(CONDITIONAL_SSH)
+    out = subprocess.run([sys.executable, "-m", "walint", "scan", ".", "--format", "json",
+                          "--select", "WAL-SG-001"], capture_output=True, text=True, cwd=tmp_path)
+    [finding] = json.loads(out.stdout)["findings"]
+    assert finding["message"].endswith(
+        ". It exists because condition HasNoBastion holds with the default of parameter "
+        "ParentBastionStack (--param ParentBastionStack=VALUE changes it)")
+    assert _findings(tmp_path, "--select", "WAL-SG-001", "--param", "ParentBastionStack=bastion") == []

@@ -124,8 +124,12 @@ def app_tier_private(graph):
       load-balanced, a NAT instance is not). A server that admits one application port
       from the VPC and keeps a broad egress is not a NAT instance.
 
-    A group that also admits an application port (443, 8080...) from outside is the
-    application tier. When the ports of such a rule cannot be resolved, whether the
+    A VPN protocol's own port (IKE, NAT traversal, ESP, OpenVPN, WireGuard) open to the
+    outside makes a VPN server whatever else its groups admit (SoftEther and SSL VPNs also
+    take 443). Ports admitted from a range walint cannot resolve (a VPC range imported
+    from another stack) and each mirrored by an explicit egress to the internet may be a
+    NAT instance's: unknown. Otherwise, a group that also admits an application port
+    (443, 8080...) from outside is the application tier. When the ports of such a rule cannot be resolved, whether the
     group is an edge host is unknown, and so is the result. ECS services and Lambda
     functions are always the application tier.
 

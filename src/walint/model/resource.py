@@ -131,7 +131,7 @@ class Resource:
             path = tuple(name)
         if not key and name is not None:
             key = name if isinstance(name, str) else ".".join(map(str, name))
-        message += self._defaults_note(path)
+        message += self._defaults_note(path) or self._existence_note()
         setting = name if isinstance(name, str) else ".".join(map(str, path))
         return Finding(self, path, message, related=list(related), key=key, severity=severity,
                        setting=setting)
@@ -170,6 +170,23 @@ class Resource:
                 words.append(f"the default of {kind} {name}, which the "
                              f"{'module call' if kind == 'variable' else 'parent stack'} does not set")
         return ". It comes from " + "; ".join(words)
+
+    def _existence_note(self) -> str:
+        """`. It exists because condition X holds with the default of parameter P: --param
+        P=VALUE changes it` when the resource itself is there only by inputs' defaults."""
+        exists = self.meta.get("exists_by_default") if isinstance(self.meta, dict) else None
+        if not exists:
+            return ""
+        condition, inputs = exists
+        words = []
+        for kind, name, top in inputs[:3]:
+            if top:
+                flag = "--var" if kind == "variable" else "--param"
+                words.append(f"the default of {kind} {name} ({flag} {name}=VALUE changes it)")
+            else:
+                words.append(f"the default of {kind} {name}, which the "
+                             f"{'module call' if kind == 'variable' else 'parent stack'} does not set")
+        return f". It exists because condition {condition} holds with " + " and ".join(words)
 
     # -- words for messages -------------------------------------------------------------
 

@@ -869,14 +869,25 @@ def _edge_port(r):
                                    for proto, port, _ in EDGE_PORTS)
 
 
-def _forwarded(ingress, egress) -> bool | None:
+def _vpn_port(r) -> bool:
+    """A VPN protocol's own port (IKE, IPsec NAT traversal, ESP, OpenVPN, WireGuard): no
+    application server opens these to the world."""
+    if r.protocol in EDGE_PROTOCOLS:
+        return True
+    rng = r.port_range()
+    return rng is not None and any(proto == r.protocol and rng == (port, port) and port not in _ADMIN_EDGE
+                                   for proto, port, _ in EDGE_PORTS)
+
+
+def _forwarded(ingress, egress, unresolved=False) -> bool | None:
     """Do the groups forward to the internet what they admit from private ranges?
 
     Each rule admitting a private range must be all traffic, sent on by an all-traffic
     egress to the internet, or be mirrored by an explicit egress to the internet on the
     same protocol and port range (a NAT instance for 80, 443 and 123/udp). An application
     server that admits one port from the VPC and keeps a broad egress does not qualify."""
-    private = [r for r in ingress if isinstance(r.source, Cidr) and r.source.private]
+    private = [r for r in ingress if isinstance(r.source, Cidr) and r.source.private
+               or unresolved and isinstance(r.source, UnknownSource) and _from_outside(r)]
     if not private:
         return False
     out = [e for e in egress if isinstance(e.source, Cidr) and e.source.internet]
@@ -904,6 +915,12 @@ def edge_role(graph, groups):
       forward it to the internet (all traffic in and out, or each admitted port mirrored
       by an explicit egress to the internet), and admit nothing from outside but the
       remote-access ports above.
+    * A VPN protocol's own port open to the outside (IKE 500/udp, 4500/udp, ESP, OpenVPN
+      1194, WireGuard 51820/udp) makes the host a VPN server whatever else it admits
+      (SoftEther and SSL VPNs also take 443 and more).
+    * Cannot tell (None): ranges walint cannot resolve (a VPC range imported from another
+      stack) whose ports are each mirrored by an explicit egress to the internet, as a
+      NAT instance's are.
     """
     ingress, egress, unsure = [], [], False
     for g in groups:
@@ -913,7 +930,16 @@ def edge_role(graph, groups):
         egress.extend(effective_rules(graph, g, EGRESS))
     outside = [r for r in ingress if _from_outside(r)]
     verdicts = [_edge_port(r) for r in outside]
+    vpn = [r for r, v in zip(outside, verdicts) if v and _vpn_port(r)]
+    if vpn and not unsure:
+        return "vpn"            # IKE, OpenVPN or WireGuard open: its other ports serve the VPN
     if False in verdicts:
+        # a NAT instance whose VPC range comes from another stack: what it admits from the
+        # unresolved range it sends on to the internet
+        others = [r for r, v in zip(outside, verdicts) if v is False]
+        if all(isinstance(r.source, UnknownSource) for r in others) \
+                and _forwarded(ingress, egress, unresolved=True) is True:
+            return None
         return False
     forwards = _forwarded(ingress, egress)
     if None in verdicts or (not outside and forwards is None):

@@ -435,6 +435,11 @@ class Stack:
             if truth is False:
                 return None
             optional = truth is None
+            decided_by = [n for n in self.condition_parameters(cond) if self.from_default(n)]
+            if truth is True and decided_by:
+                # the resource exists because of parameter defaults (Resource.finding says so)
+                meta["exists_by_default"] = (str(cond), [("parameter", n, not self.call_sites)
+                                                         for n in dict.fromkeys(decided_by)])
         optional = optional or self.optional
         props = node.get("Properties", {})
         if props is None:
