@@ -344,3 +344,26 @@ def test_a_resource_that_exists_by_a_parameters_default_says_which_input_removes
         ". It exists because condition HasNoBastion holds with the default of parameter "
         "ParentBastionStack (--param ParentBastionStack=VALUE changes it)")
     assert _findings(tmp_path, "--select", "WAL-SG-001", "--param", "ParentBastionStack=bastion") == []
+
+
+ADMIN_BY_DEFAULT = """Parameters:
+  ManagedPolicyArns:
+    Type: String
+    Default: arn:aws:iam::aws:policy/AdministratorAccess
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]
+      ManagedPolicyArns: !Split [",", !Ref ManagedPolicyArns]
+"""
+
+
+def test_a_parameter_default_inside_another_function_is_named(tmp_path):
+    (tmp_path / "t.yaml").write_text(ADMIN_BY_DEFAULT)
+    out = subprocess.run([sys.executable, "-m", "walint", "scan", ".", "--format", "json",
+                          "--select", "WAL-IAM-001"], capture_output=True, text=True, cwd=tmp_path)
+    [finding] = json.loads(out.stdout)["findings"]
+    assert finding["message"].endswith("It comes from the default of parameter ManagedPolicyArns: "
+                                       "--param ManagedPolicyArns=VALUE changes it")

@@ -208,8 +208,9 @@ class Evaluator:
                 arg = node[fn]
                 if fn == "Fn::If":
                     return self._if(arg, node, path, positions)
-                if fn == "Ref" and path is not None and self.defaults is not None:
-                    self._note_defaults(path, [arg])
+                if path is not None and self.defaults is not None:
+                    # Ref, or a parameter inside Fn::Split, Fn::Join, Fn::Sub, Fn::Select...
+                    self._note_defaults(path, [arg] if fn == "Ref" else _parameter_names(arg))
                 try:
                     return self.intrinsic(fn, arg, node)
                 except (RecursionError, budgets.BudgetExceeded):
@@ -274,6 +275,7 @@ class Evaluator:
         return one_of(self.value(arg[1], path, positions), self.value(arg[2], path, positions))
 
     def _note_defaults(self, path, names):
+        names = [n for n in names if n in self.stack.parameters]
         for name in names:
             if isinstance(name, str) and self.stack.from_default(name):
                 seen = self.defaults.setdefault(path, [])
@@ -670,6 +672,33 @@ def _cond_fn(ev, arg, node):
     truth = ev.cond_expr(node)
     return Unknown("condition known only at deploy time") if truth is None else truth
 
+
+
+_SUB_NAME = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+
+
+def _parameter_names(arg) -> list:
+    """Names an intrinsic's arguments refer to (Ref targets and Fn::Sub variables), for the
+    provenance of a value; an Fn::If inside keeps its own (Evaluator._if)."""
+    out: list = []
+
+    def walk(n):
+        if isinstance(n, dict):
+            for k, v in n.items():
+                if k == "Ref" and isinstance(v, str):
+                    out.append(v)
+                elif k == "Fn::Sub":
+                    text = v[0] if isinstance(v, list) and v else v
+                    if isinstance(text, str):
+                        out.extend(_SUB_NAME.findall(text))
+                    walk(v[1:] if isinstance(v, list) else None)
+                elif k != "Fn::If":
+                    walk(v)
+        elif isinstance(n, list):
+            for v in n:
+                walk(v)
+    walk(arg)
+    return out
 
 _HANDLERS = {
     "Ref": _ref,
