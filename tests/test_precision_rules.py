@@ -277,3 +277,42 @@ def test_a_nat_instance_whose_vpc_range_is_imported_is_not_reported_as_the_app_t
     files = {"t.yaml": NAT_INSTANCE_CFN}
     assert results(tmp_path, files, "WAL-NET-004") == []
     assert len(results(tmp_path, files, "WAL-NET-004", unknown=True)) == 1
+
+
+# -- WAL-LOG-001: a flow-log stack that imports its VPC ------------------------------------
+
+VPC_STACK = '''
+    Resources:
+      Vpc:
+        Type: AWS::EC2::VPC
+        Properties: {CidrBlock: 10.0.0.0/16}
+    Outputs:
+      VpcId:
+        Value: !Ref Vpc
+        EXPORT
+'''
+
+FLOW_LOG_STACK = '''
+    Parameters:
+      ParentVPCStack:
+        Type: String
+    Resources:
+      FlowLog:
+        Type: AWS::EC2::FlowLog
+        Properties:
+          ResourceId: {"Fn::ImportValue": !Sub "${ParentVPCStack}-VPC"}
+          ResourceType: VPC
+          TrafficType: ALL
+          LogDestinationType: s3
+          LogDestination: arn:aws:s3:::flow-logs
+'''
+
+
+def test_a_flow_log_stack_that_imports_its_vpc_may_record_an_exported_vpc(tmp_path):
+    exported = VPC_STACK.replace("EXPORT", 'Export: {Name: !Sub "${AWS::StackName}-VPC"}')
+    files = {"vpc.yaml": exported, "flow-logs.yaml": FLOW_LOG_STACK}
+    assert results(tmp_path, files, "WAL-LOG-001") == []
+    assert len(results(tmp_path, files, "WAL-LOG-001", unknown=True)) == 1
+    # a VPC no other stack can import keeps its finding
+    files = {"vpc.yaml": VPC_STACK.replace("EXPORT", ""), "flow-logs.yaml": FLOW_LOG_STACK}
+    assert len(results(tmp_path, files, "WAL-LOG-001")) == 1

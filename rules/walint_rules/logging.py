@@ -1,5 +1,6 @@
 """logging-monitoring: flow logs, CloudTrail, log retention, container logs, tracing
 (RULES.md §2.9)."""
+import os
 import re
 
 from walint.api import OneOf, Related, Unknown, as_bool, as_int, decide, options, rule, severity
@@ -63,7 +64,9 @@ def vpc_flow_logs(graph):
     ## Default
     A VPC has no flow log unless an `AWS::EC2::FlowLog` / `aws_flow_log` names it. A flow
     log whose target is a parameter, a variable or an import, or whose own existence is
-    conditional, makes the result unknown.
+    conditional, makes the result unknown. So does, for a VPC its template exports, a flow
+    log of another template of the scan that imports its target (`Fn::ImportValue` of a
+    name walint cannot resolve): a flow-log stack deployed once per VPC stack.
 
     ## Example
     ```yaml
@@ -131,14 +134,18 @@ def vpc_flow_logs(graph):
     lifecycle rule, is cheaper than `ALL` to CloudWatch Logs; the regulated profile asks
     for `ALL`.
     """
-    flow_logs = graph.resources("flow_log")
+    flow_logs = [(fl, *_flow_target(graph, fl)) for fl in graph.resources("flow_log")]
+    # a flow-log stack that imports its VPC (deployed once per VPC stack) may record any
+    # VPC that another template of the scan exports
+    elsewhere = [(fl, attr, target.reason) for fl, attr, target in flow_logs
+                 if isinstance(target, Unknown) and target.imported]
     subnets = graph.resources("subnet")
     for vpc in graph.resources("vpc"):
         regulated = graph.profile_of(vpc) == "regulated"
-        scoped = [fl for fl in flow_logs if fl.scope == vpc.scope]
         on_vpc, on_subnet, undecided = [], {}, []
-        for fl in scoped:
-            attr, target = _flow_target(graph, fl)
+        for fl, attr, target in flow_logs:
+            if fl.scope != vpc.scope:
+                continue
             if isinstance(target, Unknown):
                 undecided.append((fl, attr, target.reason))
                 continue
@@ -157,6 +164,12 @@ def vpc_flow_logs(graph):
         mine = [s for s in subnets if s.scope == vpc.scope and graph.deref(s, s.get("vpc_id")) is vpc]
         if mine and all(any(_traffic_ok(fl, regulated) is True and not fl.optional
                             for fl in on_subnet.get(id(s), ())) for s in mine):
+            continue
+        foreign = [e for e in elsewhere if e[0].scope != vpc.scope]
+        if not on_vpc and not undecided and foreign and vpc.meta.get("exported"):
+            fl, _, reason = foreign[0]
+            yield vpc.unknown(None, f"whether VPC {vpc.address} has flow logs is unknown: flow log "
+                              f"{fl.address} in {os.path.normpath(fl.file)} may record it ({reason})")
             continue
         if None in verdicts or undecided:
             fl, attr, reason = undecided[0] if undecided else (on_vpc[0], "traffic_type", "")

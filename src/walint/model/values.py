@@ -25,6 +25,9 @@ class Unknown:
     # parts are unknown. Rules that can reason on the parts (policy statements, container
     # definitions) may use it; everything else sees an Unknown.
     partial: object = field(default=None, compare=False, hash=False, repr=False)
+    # Another stack's export (CloudFormation `Fn::ImportValue` not resolved in the scan):
+    # what another template of the scan exports may be it.
+    imported: bool = field(default=False, compare=False, hash=False, repr=False)
 
     def __repr__(self) -> str:
         return f"Unknown({self.reason!r})"

@@ -629,9 +629,9 @@ def _import_value(ev, arg, node):
     label = name if isinstance(name, str) else "(an export name known only at deploy time)"
     refs = unknown_from("", name).refs
     if not isinstance(name, str):
-        return Unknown(f"Fn::ImportValue {label} is another stack's export", refs)
+        return Unknown(f"Fn::ImportValue {label} is another stack's export", refs, imported=True)
     return Carrying(f"Fn::ImportValue {label} is another stack's export, not found in the scanned templates",
-                    refs, carried=ImportName(name))
+                    refs, imported=True, carried=ImportName(name))
 
 
 def _length(ev, arg, node):

@@ -1,6 +1,7 @@
 """One template instance (a top-level template or a followed nested stack) -> Resources."""
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -391,6 +392,8 @@ class Stack:
                 continue
             if resource is None:
                 continue
+            if logical in self._exported:
+                resource.meta["exported"] = True    # other stacks may import it
             out.append(resource)
             if resource.type in NESTED_STACK_TYPES:
                 child = self.child(logical)
@@ -398,6 +401,15 @@ class Stack:
                     child.optional = resource.optional     # a stack that may not exist
                     child.emit(out)
         self.session.result.exports.extend(self.exports())
+
+    @functools.cached_property
+    def _exported(self) -> set:
+        """Logical ids an exported Output refers to (`Value: !Ref Vpc`, `!GetAtt Vpc.Id`)."""
+        out = set()
+        for node in self.outputs.values():
+            if isinstance(node, dict) and isinstance(node.get("Export"), dict):
+                out.update(_logical_refs(node.get("Value")))
+        return out
 
     def exports(self) -> list:
         """The outputs this template exports (for Fn::ImportValue in other templates)."""
@@ -514,3 +526,30 @@ def _simple_table(attrs, positions):
     out["BillingMode"] = "PROVISIONED" if "ProvisionedThroughput" in attrs else "PAY_PER_REQUEST"
     pos = {p: v for p, v in positions.items() if p and p[0] in keep}
     return "AWS::DynamoDB::Table", out, pos
+
+
+def _logical_refs(node) -> set:
+    """Logical ids a raw template value names through Ref, Fn::GetAtt or Fn::Sub."""
+    out: set = set()
+
+    def walk(n):
+        if isinstance(n, dict):
+            for k, v in n.items():
+                if k == "Ref" and isinstance(v, str):
+                    out.add(str(v))
+                elif k == "Fn::GetAtt":
+                    first = v[0] if isinstance(v, list) and v else v.split(".")[0] if isinstance(v, str) else None
+                    if isinstance(first, str):
+                        out.add(str(first))
+                elif k == "Fn::Sub":
+                    text = v[0] if isinstance(v, list) and v else v
+                    if isinstance(text, str):
+                        out.update(m.split(".")[0] for m in re.findall(r"\$\{([A-Za-z0-9_.]+)\}", text))
+                    walk(v[1:] if isinstance(v, list) else None)
+                else:
+                    walk(v)
+        elif isinstance(n, list):
+            for v in n:
+                walk(v)
+    walk(node)
+    return out
