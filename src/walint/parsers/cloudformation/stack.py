@@ -284,9 +284,12 @@ class Stack:
             refused = boundary.current().refusal(path)
             if refused:
                 # before any existence check: whether a file exists out there is not told either
-                self.warn(self.keys.get(logical), f"nested stack {logical}: template {url} is {refused}; "
-                          "not read, so its resources were not evaluated", level="error", code=INCOMPLETE,
-                          address=self.address(logical))
+                base = os.path.dirname(self.file) or "."
+                self.warn(self.keys.get(logical), f"nested stack {logical}: template {url} (read from "
+                          f"{base}, the folder of this template) is {refused}; not read, so its "
+                          "resources were not evaluated (a path written for a build folder points "
+                          "elsewhere from the source folder)",
+                          level="error", code=INCOMPLETE, address=self.address(logical))
                 return None
         else:
             path = self._local_copy(url)
