@@ -149,8 +149,8 @@ class Resource:
         return f
 
     def _defaults_note(self, path) -> str:
-        """` (from the default of variable env: --var env=VALUE changes it)` when the value at
-        `path` (or around it) was decided by an input's default rather than written."""
+        """`. It comes from the default of variable env: --var env=VALUE changes it` when
+        the value at `path` (or around it) was decided by an input's default, not written."""
         defaults = self.meta.get("defaults") if isinstance(self.meta, dict) else None
         if not defaults:
             return ""
@@ -161,32 +161,17 @@ class Resource:
                 break
         else:
             return ""
-        words = []
-        for kind, name, top in inputs[:3]:
-            if top:
-                flag = "--var" if kind == "variable" else "--param"
-                words.append(f"the default of {kind} {name}: {flag} {name}=VALUE changes it")
-            else:
-                words.append(f"the default of {kind} {name}, which the "
-                             f"{'module call' if kind == 'variable' else 'parent stack'} does not set")
-        return ". It comes from " + "; ".join(words)
+        return ". It comes from " + "; ".join(_input_default(i, ": {}") for i in inputs[:3])
 
     def _existence_note(self) -> str:
-        """`. It exists because condition X holds with the default of parameter P: --param
-        P=VALUE changes it` when the resource itself is there only by inputs' defaults."""
+        """`. It exists because condition X holds with the default of parameter P (--param
+        P=VALUE changes it)` when the resource itself is there only by inputs' defaults."""
         exists = self.meta.get("exists_by_default") if isinstance(self.meta, dict) else None
         if not exists:
             return ""
         condition, inputs = exists
-        words = []
-        for kind, name, top in inputs[:3]:
-            if top:
-                flag = "--var" if kind == "variable" else "--param"
-                words.append(f"the default of {kind} {name} ({flag} {name}=VALUE changes it)")
-            else:
-                words.append(f"the default of {kind} {name}, which the "
-                             f"{'module call' if kind == 'variable' else 'parent stack'} does not set")
-        return f". It exists because condition {condition} holds with " + " and ".join(words)
+        return (f". It exists because condition {condition} holds with "
+                + " and ".join(_input_default(i, " ({})") for i in inputs[:3]))
 
     # -- words for messages -------------------------------------------------------------
 
@@ -228,3 +213,14 @@ def _camel(name: str) -> str:
 
 
 _ACRONYMS = frozenset({"az", "db", "sse", "ssl"})  # MultiAZ, DBSubnetGroupName, SSESpecification
+
+
+def _input_default(entry, flag_form: str) -> str:
+    """`the default of parameter P` and how to change it: the flag (`flag_form` places it)
+    for an input of the scanned root, or who does not set it for a nested one."""
+    kind, name, top = entry
+    if top:
+        flag = "--var" if kind == "variable" else "--param"
+        return f"the default of {kind} {name}" + flag_form.format(f"{flag} {name}=VALUE changes it")
+    caller = "module call" if kind == "variable" else "parent stack"
+    return f"the default of {kind} {name}, which the {caller} does not set"

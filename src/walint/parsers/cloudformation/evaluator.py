@@ -21,6 +21,7 @@ from .exports import Carrying, ImportName
 
 from . import parameters as P
 from .decoding import position
+from .nodes import referenced_names
 
 MAX_ALTERNATIVES = 32
 # Resource types that bring in another template, and the property naming it.
@@ -210,7 +211,7 @@ class Evaluator:
                     return self._if(arg, node, path, positions)
                 if path is not None and self.defaults is not None:
                     # Ref, or a parameter inside Fn::Split, Fn::Join, Fn::Sub, Fn::Select...
-                    self._note_defaults(path, [arg] if fn == "Ref" else _parameter_names(arg))
+                    self._note_defaults(path, [arg] if fn == "Ref" else referenced_names(arg, skip_if=True))
                 try:
                     return self.intrinsic(fn, arg, node)
                 except (RecursionError, budgets.BudgetExceeded):
@@ -673,32 +674,6 @@ def _cond_fn(ev, arg, node):
     return Unknown("condition known only at deploy time") if truth is None else truth
 
 
-
-_SUB_NAME = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
-
-
-def _parameter_names(arg) -> list:
-    """Names an intrinsic's arguments refer to (Ref targets and Fn::Sub variables), for the
-    provenance of a value; an Fn::If inside keeps its own (Evaluator._if)."""
-    out: list = []
-
-    def walk(n):
-        if isinstance(n, dict):
-            for k, v in n.items():
-                if k == "Ref" and isinstance(v, str):
-                    out.append(v)
-                elif k == "Fn::Sub":
-                    text = v[0] if isinstance(v, list) and v else v
-                    if isinstance(text, str):
-                        out.extend(_SUB_NAME.findall(text))
-                    walk(v[1:] if isinstance(v, list) else None)
-                elif k != "Fn::If":
-                    walk(v)
-        elif isinstance(n, list):
-            for v in n:
-                walk(v)
-    walk(arg)
-    return out
 
 _HANDLERS = {
     "Ref": _ref,

@@ -1,4 +1,5 @@
-"""Copies of decoded nodes that keep their source marks (for Fn::ForEach and SAM Globals)."""
+"""Decoded template nodes: copies that keep their source marks (for Fn::ForEach and SAM
+Globals), and the names a raw value refers to."""
 from __future__ import annotations
 
 import re
@@ -70,3 +71,35 @@ def sam_merge(glob, local, is_intrinsic):
     if isinstance(glob, list) and isinstance(local, list):
         return MList(list(glob) + list(local), *marks(local))
     return local
+
+
+_SUB_NAME = re.compile(r"\$\{([A-Za-z0-9_.:]+)\}")
+
+
+def referenced_names(node, *, skip_if=False) -> list:
+    """Logical ids and parameters a raw value names through Ref, Fn::GetAtt and Fn::Sub
+    (`${Name}`, `${Name.Attr}`), in document order. With `skip_if`, an Fn::If is left
+    out (its condition decides which branch counts)."""
+    out: list = []
+
+    def walk(n):
+        if isinstance(n, dict):
+            for k, v in n.items():
+                if k == "Ref" and isinstance(v, str):
+                    out.append(str(v))
+                elif k == "Fn::GetAtt":
+                    first = v[0] if isinstance(v, list) and v else v.split(".")[0] if isinstance(v, str) else None
+                    if isinstance(first, str):
+                        out.append(str(first))
+                elif k == "Fn::Sub":
+                    text = v[0] if isinstance(v, list) and v else v
+                    if isinstance(text, str):
+                        out.extend(m.split(".")[0] for m in _SUB_NAME.findall(text))
+                    walk(v[1:] if isinstance(v, list) else None)
+                elif not (skip_if and k == "Fn::If"):
+                    walk(v)
+        elif isinstance(n, list):
+            for v in n:
+                walk(v)
+    walk(node)
+    return out

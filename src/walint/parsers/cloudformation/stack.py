@@ -14,7 +14,7 @@ from . import parameters as P
 from .decoding import Decoded, decode_file, end_line, position
 from .evaluator import ABSENT, NESTED_STACK_TYPES, Evaluator, is_intrinsic, scalar_text
 from .exports import export_of
-from .nodes import MDict, marks, sam_merge, substitute
+from .nodes import MDict, marks, referenced_names, sam_merge, substitute
 
 SAM = "AWS::Serverless-2016-10-31"
 LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
@@ -411,7 +411,7 @@ class Stack:
         out = set()
         for node in self.outputs.values():
             if isinstance(node, dict) and isinstance(node.get("Export"), dict):
-                out.update(_logical_refs(node.get("Value")))
+                out.update(referenced_names(node.get("Value")))
         return out
 
     def exports(self) -> list:
@@ -529,30 +529,3 @@ def _simple_table(attrs, positions):
     out["BillingMode"] = "PROVISIONED" if "ProvisionedThroughput" in attrs else "PAY_PER_REQUEST"
     pos = {p: v for p, v in positions.items() if p and p[0] in keep}
     return "AWS::DynamoDB::Table", out, pos
-
-
-def _logical_refs(node) -> set:
-    """Logical ids a raw template value names through Ref, Fn::GetAtt or Fn::Sub."""
-    out: set = set()
-
-    def walk(n):
-        if isinstance(n, dict):
-            for k, v in n.items():
-                if k == "Ref" and isinstance(v, str):
-                    out.add(str(v))
-                elif k == "Fn::GetAtt":
-                    first = v[0] if isinstance(v, list) and v else v.split(".")[0] if isinstance(v, str) else None
-                    if isinstance(first, str):
-                        out.add(str(first))
-                elif k == "Fn::Sub":
-                    text = v[0] if isinstance(v, list) and v else v
-                    if isinstance(text, str):
-                        out.update(m.split(".")[0] for m in re.findall(r"\$\{([A-Za-z0-9_.]+)\}", text))
-                    walk(v[1:] if isinstance(v, list) else None)
-                else:
-                    walk(v)
-        elif isinstance(n, list):
-            for v in n:
-                walk(v)
-    walk(node)
-    return out
