@@ -367,3 +367,59 @@ def test_a_parameter_default_inside_another_function_is_named(tmp_path):
     [finding] = json.loads(out.stdout)["findings"]
     assert finding["message"].endswith("It comes from the default of parameter ManagedPolicyArns: "
                                        "--param ManagedPolicyArns=VALUE changes it")
+
+
+LAMBDA_SG_CFN = """Resources:
+  FunctionGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: function
+      VpcId: vpc-1
+      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 0, ToPort: 65535, CidrIp: 0.0.0.0/0}]
+  Function:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/fn
+      Code: {ZipFile: "def handler(e, c): pass"}
+      VpcConfig: {SecurityGroupIds: [!Ref FunctionGroup], SubnetIds: [subnet-1]}
+"""
+
+LAMBDA_SG_TF = """
+resource "aws_security_group" "function" {
+  vpc_id = "vpc-1"
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+
+resource "aws_lambda_function" "function" {
+  function_name = "f"
+  role          = "arn:aws:iam::123456789012:role/fn"
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  filename      = "f.zip"
+  vpc_config {
+    subnet_ids         = ["subnet-1"]
+    security_group_ids = [aws_security_group.function.id]
+  }
+}
+"""
+
+
+def test_admin_ports_on_a_group_with_only_private_addresses_behind_it_are_a_warning(tmp_path):
+    (tmp_path / "t.yaml").write_text(LAMBDA_SG_CFN)
+    (tmp_path / "main.tf").write_text(LAMBDA_SG_TF)
+    got = _findings(tmp_path, "--select", "WAL-SG-001")
+    assert sorted(level for *_, level in got) == ["warning", "warning"]
+    # the same group on an instance, which can hold a public address: an error
+    (tmp_path / "main.tf").unlink()
+    (tmp_path / "t.yaml").write_text(LAMBDA_SG_CFN + """  Host:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-1, InstanceType: t3.micro, SecurityGroupIds: [!Ref FunctionGroup]}
+""")
+    assert [level for *_, level in _findings(tmp_path, "--select", "WAL-SG-001")] == ["error"]

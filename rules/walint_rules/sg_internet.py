@@ -68,6 +68,31 @@ def _sg001_one(graph, r, note=""):
     return "fail", f"{what} to the internet ({src.value}{note})"
 
 
+# Resources that never hold a public address: an interface VPC endpoint's network
+# interfaces, a Lambda function's and an EFS mount target's are private (AWS PrivateLink,
+# Lambda VPC and EFS docs).
+PRIVATE_ONLY_KINDS = ("vpc_endpoint", "lambda", "efs_mount_target")
+_PRIVATE_ONLY_WORDS = {"vpc_endpoint": "VPC endpoint", "lambda": "Lambda function",
+                       "efs_mount_target": "EFS mount target"}
+
+
+def _private_only_text(atts) -> str:
+    """`VPC endpoint CfnEndpoint, which has` / `Lambda functions a, b, which have`."""
+    names = sorted({a.resource.address for a in atts})
+    kinds = {a.resource.kind for a in atts}
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    if len(kinds) > 1:
+        return f"{shown}, which have"
+    what = _PRIVATE_ONLY_WORDS[next(iter(kinds))]
+    return f"{what} {shown}, which has" if len(names) == 1 else f"{what}s {shown}, which have"
+
+
+def _private_only(graph, group) -> list:
+    """The group's attachments when there are some and none can hold a public address."""
+    atts = attached(graph, group) if group is not None else []
+    return atts if atts and all(a.resource.kind in PRIVATE_ONLY_KINDS for a in atts) else []
+
+
 def _load_balancers_only(graph, group) -> bool:
     """The group is attached, and only to load balancers (which answer on their listener
     ports alone, whatever the group admits)."""
@@ -100,9 +125,12 @@ def sg_no_internet_admin_data_ports(graph):
     holds whatever the group is attached to, and reads inline rules, the standalone rule
     resources (`AWS::EC2::SecurityGroupIngress`, `aws_security_group_rule`,
     `aws_vpc_security_group_ingress_rule`) and any port range that covers a sensitive port.
-    One case is a warning rather than an error: all traffic open on a group attached only
-    to load balancers. A load balancer answers on its listener ports alone, so no admin or
-    data port is reached through it; the group is still wider than it needs to be.
+    Two cases are a warning rather than an error, since the internet cannot reach the port:
+    all traffic open on a group attached only to load balancers (a load balancer answers
+    on its listener ports alone), and a group attached only to resources that never hold
+    a public address (interface VPC endpoints, Lambda functions, EFS mount targets), where
+    `0.0.0.0/0` admits every network that routes to the VPC. Either group is still wider
+    than it needs to be.
 
     ## Default
     A range that comes from a parameter or variable without a value is unknown and never
@@ -184,6 +212,12 @@ def sg_no_internet_admin_data_ports(graph):
                            f"group should admit only those ports ({r.where()}; "
                            f"{attachment_text(graph, r.group)})",
                            related=related_of(graph, r), severity="warning")
+        elif verdict == "fail" and _private_only(graph, r.group):
+            atts = _private_only(graph, r.group)
+            yield finding_on(r, f"{text.replace('to the internet', 'to any address', 1)} on the "
+                           f"group of {_private_only_text(atts)} only private addresses. Every network "
+                           f"that routes to the VPC reaches it: admit the clients' groups instead "
+                           f"({r.where()})", related=related_of(graph, r), severity="warning")
         elif verdict == "fail":
             yield finding_on(r, f"{text} by {r.where()}; {attachment_text(graph, r.group)}",
                            related=related_of(graph, r))
@@ -194,21 +228,6 @@ def sg_no_internet_admin_data_ports(graph):
 # ----------------------------------------------------------------------------------------
 # WAL-SG-002
 # ----------------------------------------------------------------------------------------
-
-# Resources that never hold a public address: an interface VPC endpoint's network
-# interfaces and a Lambda function's are private (AWS PrivateLink and Lambda VPC docs).
-PRIVATE_ONLY_KINDS = ("vpc_endpoint", "lambda")
-_PRIVATE_ONLY_WORDS = {"vpc_endpoint": "VPC endpoint", "lambda": "Lambda function"}
-
-
-def _private_only_text(atts) -> str:
-    """`VPC endpoint CfnEndpoint, which has` / `Lambda functions a, b, which have`."""
-    names = sorted({a.resource.address for a in atts})
-    kinds = {a.resource.kind for a in atts}
-    what = _PRIVATE_ONLY_WORDS[next(iter(kinds))] if len(kinds) == 1 else "attachment"
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return f"{what} {shown}, which has" if len(names) == 1 else f"{what}s {shown}, which have"
-
 
 def _icmp_level(r):
     """ICMP from the internet exposes no service (a host answers pings and reports
@@ -236,7 +255,8 @@ def sg_internet_ingress_lb_only(graph):
     `internet-facing` (the default) / `internal = false` (the default).
 
     A group attached only to resources that never hold a public address (interface VPC
-    endpoints and Lambda functions, whose network interfaces are private) is not open to
+    endpoints, Lambda functions and EFS mount targets, whose network interfaces are
+    private) is not open to
     the internet, whatever its rule says: `0.0.0.0/0` there admits every network that
     routes to the VPC (peered VPCs, VPN, Transit Gateway). That is still wider than the
     clients need, so it is reported, but as a warning that says so rather than an error
@@ -386,7 +406,7 @@ def sg_internet_ingress_lb_only(graph):
                 f"{attachment_text(graph, r.group)}", related=related_of(graph, r),
                 severity=_icmp_level(r))
             continue
-        if atts and all(a.resource.kind in PRIVATE_ONLY_KINDS for a in atts):
+        if _private_only(graph, r.group):
             # no public address behind the group: "any address" is every network that
             # routes to the VPC, not the internet
             yield finding_on(
